@@ -1,0 +1,170 @@
+"""The `caremark-bot` command: ask questions, check the knowledge base, or chat in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from adapters.formats import FORMATS, renderer
+from bot.core import Engine
+from bot.knowledge import KnowledgeError, default_kb_dir, default_plan, load
+from bot.model import KnowledgeFile, PlanFile, json_schema
+from bot.reply import Platform, Query
+
+EXIT_BROKEN_KB = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.run(args)
+        return result
+    except KnowledgeError as exc:
+        print("The knowledge base has problems; refusing to start:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_BROKEN_KB
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--kb", type=Path, default=None,
+                        help="knowledge base folder (default: $CAREMARK_KB or ./knowledge)")
+    common.add_argument("--plan", type=Path, default=None,
+                        help="plan overlay file with your HR team's verified facts "
+                             "(default: $CAREMARK_PLAN)")
+    common.add_argument("--tz", default=None, help="your IANA time zone, e.g. Europe/London")
+    common.add_argument("--locale", default=None, help="e.g. en-US (12-hour) or en-GB (24-hour)")
+
+    parser = argparse.ArgumentParser(
+        prog="caremark-bot", parents=[common],
+        description="How to reach CVS Caremark, with every fact's source and trust level.",
+    )
+    parser.set_defaults(run=_console)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", parents=[common], help="answer one question and exit")
+    ask.add_argument("question", nargs="*", help='e.g. "specialty" or "my package never arrived"')
+    ask.add_argument("--format", choices=sorted(FORMATS), default="text")
+    ask.set_defaults(run=_ask)
+
+    console = commands.add_parser("console", parents=[common], help="type questions in a terminal")
+    console.set_defaults(run=_console)
+
+    kb = commands.add_parser("kb", help="check the knowledge base or print its schema")
+    kb_commands = kb.add_subparsers(title="kb commands", metavar="KB_COMMAND", required=True)
+    check = kb_commands.add_parser("check", parents=[common], help="list every problem; exit 1 if any")
+    check.add_argument("path", nargs="?", type=Path, default=None, help="knowledge base folder")
+    check.set_defaults(run=_kb_check)
+    schema = kb_commands.add_parser("schema", help="print the JSON Schema of the YAML files")
+    schema.add_argument("--plan", action="store_true", help="the schema of a plan overlay instead")
+    schema.set_defaults(run=_kb_schema)
+    return parser
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return Engine.from_files(args.kb, args.plan or default_plan())
+
+
+def _query(args: argparse.Namespace, text: str) -> Query:
+    return Query(text, Platform.CONSOLE, locale=args.locale or local_locale(),
+                 timezone=args.tz or local_zone())
+
+
+def _ask(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    reply = asyncio.run(engine.handle(_query(args, " ".join(args.question))))
+    sys.stdout.write(renderer(args.format)(reply).rstrip("\n") + "\n")
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    asyncio.run(run_console(engine, args, sys.stdin, sys.stdout))
+    return 0
+
+
+async def run_console(engine: Engine, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> None:
+    """Read questions line by line until EOF or `quit`; answer each in the terminal."""
+    from adapters.console import render_text
+
+    interactive = stdin.isatty() and out.isatty()
+    color = interactive and "NO_COLOR" not in os.environ
+    if interactive:
+        import readline  # noqa: F401  (line editing and history for input())
+    kb = engine.knowledge
+    plan = f" Plan: {kb.plan.name}." if kb.plan else ""
+    out.write(f"caremark-bot: {len(kb.topics)} topics loaded.{plan} No Slack or Discord tokens "
+              "are needed here.\nType a question, 'help' for the topics, or 'quit' to leave.\n\n")
+    while True:
+        line = await asyncio.to_thread(_read_line, stdin, out, interactive)
+        if line is None or line.strip().casefold() in {"quit", "exit", "q", ":q"}:
+            break
+        if not line.strip():
+            continue
+        reply = await engine.handle(_query(args, line))
+        out.write(render_text(reply, color=color) + "\n")
+        out.flush()
+
+
+def _read_line(stdin: TextIO, out: TextIO, interactive: bool) -> str | None:
+    if interactive:
+        try:
+            return input("caremark> ")
+        except EOFError:
+            return None
+    line = stdin.readline()
+    return line or None
+
+
+def _kb_check(args: argparse.Namespace) -> int:
+    kb_dir = args.path or args.kb or default_kb_dir()
+    try:
+        kb = load(kb_dir, args.plan or default_plan())
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"\n{len(exc.problems)} problem(s) in {kb_dir}", file=sys.stderr)
+        return 1
+    facts = sum(len(records) for records in kb.facts.values())
+    plan = f", plan '{kb.plan.name}'" if kb.plan else ""
+    print(f"OK: {len(kb.topics)} topics, {len(kb.slots)} slots, {facts} facts, "
+          f"{len(kb.sources)} sources{plan}")
+    return 0
+
+
+def _kb_schema(args: argparse.Namespace) -> int:
+    model = PlanFile if args.plan else KnowledgeFile
+    print(json.dumps(json_schema(model), indent=2, ensure_ascii=False))
+    return 0
+
+
+def local_zone() -> str | None:
+    """The machine's IANA zone name from $TZ or /etc/localtime, if it can be told."""
+    if tz := os.environ.get("TZ", "").lstrip(":"):
+        return tz
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return None
+    _, marker, name = target.partition("zoneinfo/")
+    return name if marker else None
+
+
+def local_locale() -> str | None:
+    """`en-US` from LANG=en_US.UTF-8; None when unset or C/POSIX."""
+    lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    code = lang.split(".")[0].replace("_", "-")
+    return None if code in ("", "C", "POSIX") else code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

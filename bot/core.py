@@ -1,0 +1,86 @@
+"""The platform-free core: `await Engine(...).handle(query)` returns a Reply."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import answer
+from bot.knowledge import Knowledge, load
+from bot.reply import Query, Reply
+from bot.resolve import How, Match, Resolver
+from bot.trust import Selection, select
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """One knowledge base with everything precomputed that answers need."""
+
+    kb: Knowledge
+    resolver: Resolver
+    selections: Mapping[str, Selection]
+
+    @classmethod
+    def of(cls, kb: Knowledge) -> _Loaded:
+        return cls(kb, Resolver(kb), {slot: select(slot, kb) for slot in kb.slots})
+
+
+class Engine:
+    """Answers queries from one knowledge base per plan; the `None` plan is the default."""
+
+    def __init__(self, knowledge: Knowledge | Mapping[str | None, Knowledge], clock: Clock = utc_now):
+        plans = {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
+        if None not in plans:
+            raise ValueError("a default knowledge base (plan None) is required")
+        self._plans = {plan: _Loaded.of(kb) for plan, kb in plans.items()}
+        self._clock = clock
+
+    @classmethod
+    def from_files(cls, kb_dir: Path | None = None, plan: Path | None = None) -> Engine:
+        """Load and validate; raises KnowledgeError, so a broken base never starts."""
+        return cls(load(kb_dir, plan))
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self._plans[None].kb
+
+    def resolve(self, query: Query) -> Match:
+        return self._pick(query).resolver.resolve(query.text)
+
+    async def handle(self, query: Query) -> Reply:
+        """Resolve the question and build the reply; never echoes the question's text."""
+        loaded = self._pick(query)
+        match = loaded.resolver.resolve(query.text)
+        reply = self._reply(loaded, match, query)
+        log.info("answered", extra={"platform": query.platform.value, "how": match.how.value,
+                                    "topic": reply.topic_id})
+        return reply
+
+    def _pick(self, query: Query) -> _Loaded:
+        return self._plans.get(query.plan) or self._plans[None]
+
+    def _reply(self, loaded: _Loaded, match: Match, query: Query) -> Reply:
+        kb = loaded.kb
+        if match.how is How.EMPTY:
+            return answer.directory_reply(kb)
+        if match.topic is None:
+            if match.suggestions:
+                return answer.suggestions_reply(kb, match.suggestions)
+            return answer.not_found_reply(kb)
+        ctx = answer.Context(self._clock(), query.locale, query.timezone)
+        if match.topic.generated == "directory":
+            return answer.directory_reply(kb, match.topic)
+        if match.topic.generated == "hours":
+            return answer.hours_reply(kb, loaded.selections, match.topic, ctx)
+        return answer.topic_reply(kb, loaded.selections, match.topic, ctx)

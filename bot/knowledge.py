@@ -1,0 +1,257 @@
+"""Load the knowledge base (and an optional plan overlay) into validated, indexed objects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.model import (
+    Category,
+    Citation,
+    HoursFact,
+    KnowledgeFile,
+    MenuFact,
+    Plan,
+    PlanFile,
+    Settings,
+    Slot,
+    Source,
+    Topic,
+    ValueFact,
+)
+from bot.yamlsource import Document, Path_, Problem, read
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_ENV = "CAREMARK_PLAN"
+KB_ENV = "CAREMARK_KB"
+
+T = TypeVar("T")
+Fact = ValueFact | MenuFact | HoursFact
+
+
+class KnowledgeError(Exception):
+    """The knowledge base is broken; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+@dataclass(frozen=True, slots=True)
+class Located(Generic[T]):
+    """A validated item and where it was written, for error messages."""
+
+    item: T
+    doc: Document
+    path: Path_
+
+    def problem(self, message: str, *, under: Path_ = ()) -> Problem:
+        path = (*self.path, *under)
+        return Problem(self.doc.file, self.doc.line_of(path), self.doc.locate(path)[1], message)
+
+
+@dataclass(frozen=True, slots=True)
+class FactRecord:
+    """A fact with its id settled and the slot it fills."""
+
+    id: str
+    slot: Slot
+    fact: Fact
+    at: Located[Fact]
+
+
+@dataclass(slots=True)
+class Draft:
+    """Everything read from the files, before cross-checks; each item keeps its location."""
+
+    settings: list[Located[Settings]] = field(default_factory=list)
+    categories: list[Located[Category]] = field(default_factory=list)
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+    stopwords: list[str] = field(default_factory=list)
+    sources: list[Located[Source]] = field(default_factory=list)
+    slots: list[Located[Slot]] = field(default_factory=list)
+    plan_slots: list[Located[Slot]] = field(default_factory=list)
+    topics: list[Located[Topic]] = field(default_factory=list)
+    plan: Plan | None = None
+    root: Path = ROOT
+
+    def facts(self) -> Iterator[FactRecord]:
+        """Every fact, the shipped ones first, then the plan's (ids default to `<slot>-<n>`)."""
+        yield from _records(self.slots, "")
+        if self.plan:
+            yield from _records(self.plan_slots, f"-{self.plan.id}")
+
+
+def _records(slots: list[Located[Slot]], suffix: str) -> Iterator[FactRecord]:
+    for slot_at in slots:
+        slot = slot_at.item
+        for n, fact in enumerate(slot.facts, 1):
+            at: Located[Fact] = Located(fact, slot_at.doc, (*slot_at.path, "facts", n - 1))
+            yield FactRecord(fact.id or f"{slot.id}{suffix}-{n}", slot, fact, at)
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """The validated knowledge base the core answers from."""
+
+    settings: Settings
+    categories: tuple[Category, ...]
+    topics: tuple[Topic, ...]
+    slots: Mapping[str, Slot]
+    facts: Mapping[str, tuple[FactRecord, ...]]
+    sources: Mapping[str, Source]
+    synonyms: Mapping[str, str]
+    stopwords: frozenset[str]
+    seed_lines: Mapping[str, tuple[str, ...]]
+    plan: Plan | None = None
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+
+def default_kb_dir() -> Path:
+    """The knowledge base: $CAREMARK_KB, else the one beside the code, else ./knowledge."""
+    if env := os.environ.get(KB_ENV):
+        return Path(env)
+    shipped = ROOT / "knowledge"
+    return shipped if shipped.is_dir() else Path("knowledge")
+
+
+def default_plan() -> Path | None:
+    env = os.environ.get(PLAN_ENV)
+    return Path(env) if env else None
+
+
+def load(kb_dir: Path | None = None, plan: Path | None = None) -> Knowledge:
+    """Read, validate and index; raise KnowledgeError listing every problem found."""
+    from bot.checks import check  # checks need Draft; imported late to keep one direction
+
+    draft, problems = read_draft(kb_dir or default_kb_dir(), plan)
+    if not problems:
+        problems = check(draft)
+    if problems:
+        raise KnowledgeError(problems)
+    return _index(draft)
+
+
+def read_draft(kb_dir: Path, plan: Path | None) -> tuple[Draft, list[Problem]]:
+    """Parse and schema-validate every file; cross-checks come later."""
+    kb_dir = kb_dir.resolve()
+    draft = Draft(root=kb_dir.parent)
+    problems: list[Problem] = []
+    files = sorted(kb_dir.glob("*.yaml")) if kb_dir.is_dir() else []
+    if not files:
+        problems.append(Problem(str(kb_dir), None, "", "no knowledge files (*.yaml) found"))
+    for path in files:
+        doc, found = read(path, _shown(path))
+        problems += found
+        if doc is not None and (kb := _validate(KnowledgeFile, doc, problems)):
+            _merge(draft, kb, doc)
+    if plan is not None:
+        doc, found = read(plan, _shown(plan))
+        problems += found
+        if doc is not None and (overlay := _validate(PlanFile, doc, problems)):
+            problems += _overlay(draft, overlay, doc)
+    return draft, problems
+
+
+def _shown(path: Path) -> str:
+    """A path as people will recognise it: relative to the working directory if possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(model: type[M], doc: Document, problems: list[Problem]) -> M | None:
+    try:
+        return model.model_validate(doc.data if doc.data is not None else {})
+    except ValidationError as exc:
+        for err in exc.errors():
+            path, name = doc.locate(tuple(err["loc"]))
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "unknown field"
+            problems.append(Problem(doc.file, doc.line_of(path), name, message))
+        return None
+
+
+def _merge(draft: Draft, kb: KnowledgeFile, doc: Document) -> None:
+    if kb.settings:
+        draft.settings.append(Located(kb.settings, doc, ("settings",)))
+    draft.categories += _located(kb.categories, doc, "categories")
+    draft.sources += _located(kb.sources, doc, "sources")
+    draft.slots += _located(kb.slots, doc, "slots")
+    draft.topics += _located(kb.topics, doc, "topics")
+    draft.synonyms.update(kb.synonyms)
+    draft.stopwords += kb.stopwords
+
+
+def _located(items: list[T], doc: Document, section: str) -> list[Located[T]]:
+    return [Located(item, doc, (section, i)) for i, item in enumerate(items)]
+
+
+def _overlay(draft: Draft, overlay: PlanFile, doc: Document) -> list[Problem]:
+    """Add a plan's sources and facts; facts without a source cite the plan itself."""
+    plan = overlay.plan
+    draft.plan = plan
+    plan_source = Source(
+        id=f"plan-{plan.id}",
+        kind="plan",
+        title=plan.name if not plan.document else f"{plan.name}: {plan.document}",
+        verified_by=plan.verified_by,
+        checked=plan.verified_on,
+    )
+    draft.sources.append(Located(plan_source, doc, ("plan",)))
+    draft.sources += _located(overlay.sources, doc, "sources")
+    kinds = {slot_at.item.id: slot_at.item.kind for slot_at in draft.slots}
+    problems: list[Problem] = []
+    for i, slot in enumerate(overlay.slots):
+        cite = [Citation(source=plan_source.id)]
+        facts = [f if f.sources else f.model_copy(update={"sources": cite}) for f in slot.facts]
+        here: Located[Slot] = Located(slot.model_copy(update={"facts": facts}), doc, ("slots", i))
+        if kinds.get(slot.id, slot.kind) != slot.kind:
+            kind = f"is a {kinds[slot.id]} slot in the knowledge base, not {slot.kind}"
+            problems.append(here.problem(kind, under=("kind",)))
+        else:
+            draft.plan_slots.append(here)
+    return problems
+
+
+def _index(draft: Draft) -> Knowledge:
+    facts: dict[str, list[FactRecord]] = {}
+    for record in draft.facts():
+        facts.setdefault(record.slot.id, []).append(record)
+    synonyms = {alt: word for word, alts in draft.synonyms.items() for alt in alts}
+    return Knowledge(
+        settings=draft.settings[0].item,
+        categories=tuple(c.item for c in draft.categories),
+        topics=tuple(t.item for t in draft.topics),
+        slots={s.item.id: s.item for s in [*draft.plan_slots, *draft.slots]},
+        facts={slot: tuple(records) for slot, records in facts.items()},
+        sources={s.item.id: s.item for s in draft.sources},
+        synonyms=synonyms,
+        stopwords=frozenset(draft.stopwords),
+        seed_lines=seed_lines(draft),
+        plan=draft.plan,
+    )
+
+
+def seed_lines(draft: Draft) -> dict[str, tuple[str, ...]]:
+    """The text of every seed source, one entry per line (line 1 is index 0)."""
+    lines: dict[str, tuple[str, ...]] = {}
+    for at in draft.sources:
+        source = at.item
+        if source.kind == "seed" and source.file:
+            path = draft.root / source.file
+            if path.is_file():
+                lines[source.id] = tuple(path.read_text(encoding="utf-8").splitlines())
+    return lines

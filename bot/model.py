@@ -1,0 +1,242 @@
+"""The knowledge-base schema: what a YAML file under `knowledge/` may contain.
+
+A *slot* is one thing an employee needs ("CVS Specialty's phone number"); its *facts* are
+candidate values, each with the sources that back it and any problems found with it. Topics
+show slots, never raw values, so the trust policy decides which fact (if any) is displayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+SlotId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True)]
+Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
+DaySpec = Annotated[
+    str,
+    StringConstraints(pattern=r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$"),
+]
+
+SourceKind = Literal["seed", "official", "plan-sponsor", "third-party", "plan"]
+FlagKind = Literal[
+    # withheld: never shown as a contact
+    "contradicted",
+    "near-miss",
+    "lookalike-domain",
+    "superseded",
+    # shown, with the note as a caution
+    "misleading",
+    "plan-specific",
+    "unconfirmed-claim",
+]
+ContactKind = Literal["phone", "fax", "tty", "email", "url", "address"]
+
+
+class Strict(BaseModel):
+    """Base for every schema object: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    """Where facts come from: the seed article, or a public page checked on a date."""
+
+    id: Id
+    kind: SourceKind
+    title: Short
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+    file: str | None = Field(None, description="Seed file, relative to the repository root.")
+    checked: dt.date | None = Field(None, description="When the page was last read.")
+    verified_by: Short | None = Field(None, description="Who verified a plan source.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Source:
+        if self.kind == "seed" and not self.file:
+            raise ValueError("a seed source needs 'file'")
+        if self.kind in ("official", "plan-sponsor", "third-party") and not (
+            self.url and self.checked
+        ):
+            raise ValueError(f"a {self.kind} source needs 'url' and 'checked'")
+        if self.kind == "plan" and not (self.verified_by and self.checked):
+            raise ValueError("a plan source needs 'verified_by' and 'checked'")
+        return self
+
+
+class Citation(Strict):
+    """One source backing one fact: seed line numbers, or a short quote from a page."""
+
+    source: Id
+    lines: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
+    quote: Text | None = None
+
+
+class Flag(Strict):
+    """A problem found with a fact, recorded as data until the audit computes it."""
+
+    kind: FlagKind
+    note: Text = Field(description="In the project's words; never repeats the fact's value.")
+    evidence: list[Id] = Field(default_factory=list, description="Source ids that show it.")
+
+
+class FactBase(Strict):
+    """What every fact has: an id, its sources and any flags."""
+
+    id: Id | None = Field(None, description="Defaults to '<slot>-<n>'.")
+    sources: list[Citation] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    note: Text | None = None
+
+
+class ValueFact(FactBase):
+    """A contact value or a statement: a number, an address, a delivery time, a claim."""
+
+    value: Text
+
+
+class MenuFact(ValueFact):
+    """A phone-menu option: the key to press and what it reaches."""
+
+    digit: Annotated[str, StringConstraints(pattern=r"^[0-9*#]$")]
+
+
+class Window(Strict):
+    """Opening hours on a run of weekdays, in the schedule's time zone."""
+
+    days: DaySpec
+    open: Clock
+    close: Clock
+
+
+class Schedule(Strict):
+    """When a line is open (or busy, or best to call): always, or weekly windows."""
+
+    tz: Short = "America/Chicago"
+    always: bool = False
+    windows: list[Window] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Schedule:
+        if self.always == bool(self.windows):
+            raise ValueError("a schedule is either 'always: true' or has 'windows'")
+        return self
+
+
+class HoursFact(FactBase):
+    """The hours of a line, with the kind of window it describes."""
+
+    schedule: Schedule
+
+
+class SlotBase(Strict):
+    """One thing an employee needs, and the safe advice when no fact can be shown."""
+
+    id: SlotId
+    label: Short
+    fallback: Text | None = Field(None, description="Shown when every fact is withheld.")
+
+
+class ContactSlot(SlotBase):
+    kind: ContactKind
+    facts: list[ValueFact] = Field(min_length=1)
+
+
+class StatementSlot(SlotBase):
+    kind: Literal["delivery-time", "claim"]
+    facts: list[ValueFact] = Field(min_length=1)
+
+
+class MenuSlot(SlotBase):
+    kind: Literal["menu-option"]
+    facts: list[MenuFact] = Field(min_length=1)
+
+
+class HoursSlot(SlotBase):
+    kind: Literal["hours"]
+    window: Literal["open", "busy", "best"] = "open"
+    facts: list[HoursFact] = Field(min_length=1)
+
+
+Slot = Annotated[ContactSlot | StatementSlot | MenuSlot | HoursSlot, Field(discriminator="kind")]
+
+
+class Faq(Strict):
+    """The article FAQ a topic answers."""
+
+    number: Annotated[int, Field(ge=1, le=10)]
+    question: Text
+
+
+class Topic(Strict):
+    """One answer: prose in the project's words, and the slots it shows."""
+
+    id: Id
+    title: Short
+    category: Id
+    aliases: list[Short] = Field(default_factory=list, description="Exact phrasings.")
+    keywords: list[Short] = Field(default_factory=list, description="Words and phrases.")
+    summary: Text
+    show: list[SlotId] = Field(default_factory=list, description="Slots, in display order.")
+    steps: list[Text] = Field(default_factory=list)
+    warnings: list[Text] = Field(default_factory=list)
+    related: list[Id] = Field(default_factory=list)
+    faq: Faq | None = None
+    sources: list[Citation] = Field(default_factory=list)
+    reviewed: dt.date
+    generated: Literal["directory", "hours"] | None = Field(
+        None, description="Built from the whole knowledge base instead of 'show'."
+    )
+
+
+class Category(Strict):
+    id: Id
+    title: Short
+
+
+class Settings(Strict):
+    """Words the core uses when no topic fits."""
+
+    safe_advice: Text
+    not_found: Text
+    directory_intro: Text
+
+
+class KnowledgeFile(Strict):
+    """One YAML file of the shipped knowledge base; the loader merges them all."""
+
+    settings: Settings | None = None
+    categories: list[Category] = Field(default_factory=list)
+    synonyms: dict[Short, list[Short]] = Field(default_factory=dict)
+    stopwords: list[Short] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    slots: list[Slot] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+
+
+class Plan(Strict):
+    """The deploying HR team's plan: who verified its facts, and when."""
+
+    id: Id
+    name: Short
+    verified_by: Short
+    verified_on: dt.date
+    document: Short | None = Field(None, description="What the facts were checked against.")
+
+
+class PlanFile(Strict):
+    """A plan overlay: verified facts that win over everything shipped."""
+
+    plan: Plan
+    sources: list[Source] = Field(default_factory=list)
+    slots: list[Slot] = Field(min_length=1)
+
+
+def json_schema(model: type[Strict]) -> dict[str, Any]:
+    """The JSON Schema editors use to validate the YAML as people type."""
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
