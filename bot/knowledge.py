@@ -200,7 +200,7 @@ def _located(items: list[T], doc: Document, section: str) -> list[Located[T]]:
 
 
 def _overlay(draft: Draft, overlay: PlanFile, doc: Document) -> list[Problem]:
-    """Add a plan's sources and facts; facts without a source cite the plan itself."""
+    """Add a plan's sources and facts; every plan fact cites the plan, and may cite more."""
     plan = overlay.plan
     draft.plan = plan
     plan_source = Source(
@@ -215,8 +215,8 @@ def _overlay(draft: Draft, overlay: PlanFile, doc: Document) -> list[Problem]:
     kinds = {slot_at.item.id: slot_at.item.kind for slot_at in draft.slots}
     problems: list[Problem] = []
     for i, slot in enumerate(overlay.slots):
-        cite = [Citation(source=plan_source.id)]
-        facts = [f if f.sources else f.model_copy(update={"sources": cite}) for f in slot.facts]
+        cite = Citation(source=plan_source.id)
+        facts = [f.model_copy(update={"sources": [cite, *f.sources]}) for f in slot.facts]
         here: Located[Slot] = Located(slot.model_copy(update={"facts": facts}), doc, ("slots", i))
         if kinds.get(slot.id, slot.kind) != slot.kind:
             kind = f"is a {kinds[slot.id]} slot in the knowledge base, not {slot.kind}"

@@ -47,7 +47,7 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class _Phrase:
-    words: tuple[str, ...]
+    words: frozenset[str]
     topic: int
     weight: float  # per word
 
@@ -61,12 +61,13 @@ class Resolver:
         self._stop = frozenset(self._canon(w) for w in kb.stopwords)
         self._exact: dict[str, int] = {}
         for i, topic in enumerate(kb.topics):
-            for phrase in (topic.id.replace("-", " "), topic.title, *topic.aliases):
+            for phrase in (topic.id.replace("-", " "), topic.title, *_aliases(topic)):
                 self._exact.setdefault(matchable(phrase), i)
         self._titles = {i: matchable(t.title) for i, t in enumerate(kb.topics)}
         self._phrases = self._index(kb.topics)
-        self._vocab = sorted({w for entries in self._phrases.values() for p in entries for w in p.words})
-        self._known = frozenset(self._vocab)
+        self._known = frozenset(w for entries in self._phrases.values() for p in entries for w in p.words)
+        self._spellings = self._spellings_of(kb)
+        self._spelling_list = sorted(self._spellings)
         self._typos: dict[str, str | None] = {}
 
     def resolve(self, text: str) -> Match:
@@ -92,31 +93,49 @@ class Resolver:
         return Match(How.NONE)
 
     def _canon(self, word: str) -> str:
-        word = stem(word)
-        return self._synonyms.get(word, word)
+        """The one form a word is indexed under: synonyms folded, plurals folded."""
+        if word in self._synonyms:
+            return self._synonyms[word]
+        stemmed = stem(word)
+        return self._synonyms.get(stemmed, stemmed)
 
     def _words(self, text: str, *, correct: bool = False) -> tuple[str, ...]:
-        words = (self._canon(w) for w in text.split())
-        if correct:
-            words = (self._correct(w) for w in words)
-        return tuple(w for w in words if w and w not in self._stop)
+        words = []
+        for raw in text.split():
+            word = self._canon(raw)
+            if word in self._stop:
+                continue
+            if correct and word not in self._known:
+                word = self._correct(raw) or word
+            words.append(word)
+        return tuple(words)
 
-    def _correct(self, word: str) -> str:
-        """A known word for a misspelt one (`speciality` → `specialty`), else the word."""
-        if word in self._known or len(word) < MIN_TYPO_LENGTH or not word.isalpha():
-            return word
+    def _correct(self, word: str) -> str | None:
+        """The known word a misspelt one stands for (`hurs` → `hour`), if one is close enough."""
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+            return None
         if word not in self._typos:
             if len(self._typos) >= _TYPO_CACHE_LIMIT:
                 self._typos.clear()
-            hit = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-            self._typos[word] = hit[0] if hit else None
-        return self._typos[word] or word
+            hit = process.extractOne(
+                word, self._spelling_list, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+            )
+            self._typos[word] = self._spellings[hit[0]] if hit else None
+        return self._typos[word]
+
+    def _spellings_of(self, kb: Knowledge) -> dict[str, str]:
+        """Every known word as people write it (`hours`, `overseas`), mapped to its index form."""
+        written = {w for t in kb.topics for p in (*t.aliases, *t.keywords, t.title)
+                   for w in matchable(p).split()}
+        written |= set(self._synonyms) | set(self._synonyms.values())
+        spellings = {w: self._canon(w) for w in sorted(written)}
+        return {w: c for w, c in spellings.items() if c in self._known and len(w) >= MIN_TYPO_LENGTH}
 
     def _index(self, topics: tuple[Topic, ...]) -> dict[str, list[_Phrase]]:
         """Phrases by their first word, weighted by how rare their words are across topics."""
         raw: list[tuple[tuple[str, ...], int, float]] = []
         for i, topic in enumerate(topics):
-            raw += [(self._words(matchable(a)), i, _ALIAS_FACTOR) for a in topic.aliases]
+            raw += [(self._words(matchable(a)), i, _ALIAS_FACTOR) for a in _aliases(topic)]
             raw += [(self._words(matchable(k)), i, 1.0) for k in topic.keywords]
             raw += [((w,), i, _TITLE_FACTOR) for w in self._words(matchable(topic.title))]
         topics_with: dict[str, set[int]] = defaultdict(set)
@@ -129,18 +148,25 @@ class Resolver:
             if words:
                 length_bonus = 1 + 0.25 * (len(words) - 1)
                 weight = factor * length_bonus * sum(rarity[w] for w in words) / len(words)
-                index[words[0]].append(_Phrase(words, i, weight))
+                rarest = max(words, key=lambda w: rarity[w])
+                index[rarest].append(_Phrase(frozenset(words), i, weight))
         return dict(index)
 
     def _score(self, words: tuple[str, ...]) -> list[tuple[int, float]]:
-        """Topics by score: each query word counts once per topic, by its best phrase."""
-        best: dict[int, dict[int, float]] = defaultdict(dict)
-        for start, word in enumerate(words):
+        """Topics by score. A phrase counts when all its words occur in the question, in any
+        order; each question word counts once per topic, by the best phrase that covers it."""
+        present = set(words)
+        best: dict[int, dict[str, float]] = defaultdict(dict)
+        for word in present:
             for phrase in self._phrases.get(word, ()):
-                end = start + len(phrase.words)
-                if words[start:end] == phrase.words:
+                if phrase.words <= present:
                     covered = best[phrase.topic]
-                    for pos in range(start, end):
-                        covered[pos] = max(covered.get(pos, 0.0), phrase.weight)
+                    for w in phrase.words:
+                        covered[w] = max(covered.get(w, 0.0), phrase.weight)
         scores = [(topic, sum(covered.values())) for topic, covered in best.items()]
         return sorted(scores, key=lambda item: (-item[1], item[0]))
+
+
+def _aliases(topic: Topic) -> tuple[str, ...]:
+    """A topic's aliases, plus the article's FAQ question it answers."""
+    return (*topic.aliases, topic.faq.question) if topic.faq else tuple(topic.aliases)

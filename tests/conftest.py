@@ -1,0 +1,95 @@
+"""Shared fixtures: a network guard, the shipped knowledge base, and a chat-like `ask`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core import Engine
+from bot.knowledge import Knowledge, load
+from bot.reply import Platform, Query, Reply
+
+ROOT = Path(__file__).resolve().parent.parent
+KB_DIR = ROOT / "knowledge"
+EXAMPLE_PLAN = KB_DIR / "plans" / "example.yaml"
+# A Tuesday, 15:00 in Chicago (CST, UTC-6): most lines open, the busy window over.
+FIXED_NOW = dt.datetime(2026, 11, 24, 21, 0, tzinfo=dt.UTC)
+
+Ask = Callable[..., Awaitable[Reply]]
+
+
+class NetworkBlocked(RuntimeError):
+    """A test tried to reach something that is not on this machine."""
+
+
+def _is_loopback(address: Any) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX path
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> Iterator[None]:
+    """Fail any connection, or name lookup, that would leave the machine."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        if not _is_loopback(address):
+            raise NetworkBlocked(f"tests may only connect to loopback, not {address!r}")
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> Any:
+        if not _is_loopback(address):
+            raise NetworkBlocked(f"tests may only connect to loopback, not {address!r}")
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not _is_loopback((host.decode() if isinstance(host, bytes)
+                                                   else host, 0)):
+            raise NetworkBlocked(f"tests may not look up {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = real_getaddrinfo
+
+
+@pytest.fixture(scope="session")
+def kb() -> Knowledge:
+    return load(KB_DIR)
+
+
+@pytest.fixture(scope="session")
+def planned_kb() -> Knowledge:
+    return load(KB_DIR, EXAMPLE_PLAN)
+
+
+@pytest.fixture(scope="session")
+def engine(kb: Knowledge) -> Engine:
+    return Engine(kb, clock=lambda: FIXED_NOW)
+
+
+@pytest.fixture
+def ask(engine: Engine) -> Ask:
+    """`await ask("/caremark hours")` returns the Reply, as a chat user would see it."""
+
+    async def _ask(text: str, **query: Any) -> Reply:
+        return await engine.handle(Query(text, query.pop("platform", Platform.CONSOLE), **query))
+
+    return _ask
