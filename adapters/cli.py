@@ -36,16 +36,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--kb", type=Path, default=None,
-                        help="knowledge base folder (default: $CAREMARK_KB or ./knowledge)")
-    common.add_argument("--plan", type=Path, default=None,
-                        help="plan overlay file with your HR team's verified facts "
-                             "(default: $CAREMARK_PLAN)")
+    common.add_argument(
+        "--kb",
+        type=Path,
+        default=None,
+        help="knowledge base folder (default: $CAREMARK_KB or ./knowledge)",
+    )
+    common.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        help="plan overlay file with your HR team's verified facts (default: $CAREMARK_PLAN)",
+    )
     common.add_argument("--tz", default=None, help="your IANA time zone, e.g. Europe/London")
     common.add_argument("--locale", default=None, help="e.g. en-US (12-hour) or en-GB (24-hour)")
 
     parser = argparse.ArgumentParser(
-        prog="caremark-bot", parents=[common],
+        prog="caremark-bot",
+        parents=[common],
         description="How to reach CVS Caremark, with every fact's source and trust level.",
     )
     parser.set_defaults(run=_console)
@@ -61,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
 
     kb = commands.add_parser("kb", help="check the knowledge base or print its schema")
     kb_commands = kb.add_subparsers(title="kb commands", metavar="KB_COMMAND", required=True)
-    check = kb_commands.add_parser("check", parents=[common], help="list every problem; exit 1 if any")
+    check = kb_commands.add_parser(
+        "check", parents=[common], help="list every problem; exit 1 if any"
+    )
     check.add_argument("path", nargs="?", type=Path, default=None, help="knowledge base folder")
     check.set_defaults(run=_kb_check)
     schema = kb_commands.add_parser("schema", help="print the JSON Schema of the YAML files")
@@ -75,8 +85,12 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 
 def _query(args: argparse.Namespace, text: str) -> Query:
-    return Query(text, Platform.CONSOLE, locale=args.locale or local_locale(),
-                 timezone=args.tz or local_zone())
+    return Query(
+        text,
+        Platform.CONSOLE,
+        locale=args.locale or local_locale(),
+        timezone=args.tz or local_zone(),
+    )
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -102,8 +116,10 @@ async def run_console(engine: Engine, args: argparse.Namespace, stdin: TextIO, o
         import readline  # noqa: F401  (line editing and history for input())
     kb = engine.knowledge
     plan = f" Plan: {kb.plan.name}." if kb.plan else ""
-    out.write(f"caremark-bot: {len(kb.topics)} topics loaded.{plan} No Slack or Discord tokens "
-              "are needed here.\nType a question, 'help' for the topics, or 'quit' to leave.\n\n")
+    out.write(
+        f"caremark-bot: {len(kb.topics)} topics loaded.{plan} No Slack or Discord tokens "
+        "are needed here.\nType a question, 'help' for the topics, or 'quit' to leave.\n\n"
+    )
     while True:
         line = await asyncio.to_thread(_read_line, stdin, out, interactive)
         if line is None or line.strip().casefold() in {"quit", "exit", "q", ":q"}:
@@ -136,8 +152,10 @@ def _kb_check(args: argparse.Namespace) -> int:
         return 1
     facts = sum(len(records) for records in kb.facts.values())
     plan = f", plan '{kb.plan.name}'" if kb.plan else ""
-    print(f"OK: {len(kb.topics)} topics, {len(kb.slots)} slots, {facts} facts, "
-          f"{len(kb.sources)} sources{plan}")
+    print(
+        f"OK: {len(kb.topics)} topics, {len(kb.slots)} slots, {facts} facts, "
+        f"{len(kb.sources)} sources{plan}"
+    )
     return 0
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from bot.reply import Badge, Reply, Trust
+from bot.reply import Badge, HoursRow, Reply, Trust
 
 WIDTH = 88
 ICONS = {
@@ -35,21 +35,31 @@ def render_text(reply: Reply, *, color: bool = False) -> str:
     lines += _section("Hours", _hours(reply))
     lines += _section("Good to know", _details(reply))
     lines += _section("Steps", (f"  {n}. {_safe(s)}" for n, s in enumerate(reply.steps, 1)))
-    lines += _section("Links", (f"  - {_safe(x.label)}: {_safe(x.url)}  {_badge(x.badge)}"
-                                for x in reply.links))
+    lines += _section("Links", _links(reply))
     for section in reply.sections:
         topics = (f"  - {_safe(t.title)}  ({t.id})" for t in section.topics)
         lines += _section(section.title, topics)
-    warnings = (f"{yellow}{line}{reset}" for w in reply.warnings
-                for line in _wrap(_safe(w), indent="  ! ", rest="    "))
+    warnings = (
+        f"{yellow}{line}{reset}"
+        for w in reply.warnings
+        for line in _wrap(_safe(w), indent="  ! ", rest="    ")
+    )
     lines += _section("Careful", warnings)
-    lines += _section("Did you mean", (f"  - {_safe(t.title)}  ({t.id})" for t in reply.suggestions))
+    lines += _section(
+        "Did you mean", (f"  - {_safe(t.title)}  ({t.id})" for t in reply.suggestions)
+    )
     if reply.related:
-        lines += _wrap("Related: " + " · ".join(f"{_safe(t.title)} ({t.id})" for t in reply.related))
+        lines += _wrap(
+            "Related: " + " · ".join(f"{_safe(t.title)} ({t.id})" for t in reply.related)
+        )
         lines.append("")
     footer = ["Sources:"] if reply.sources else []
-    footer += [f"  - {_safe(s.title)}" + (f", {s.url}" if s.url else "")
-               + (f" ({s.detail})" if s.detail else "") for s in reply.sources]
+    footer += [
+        f"  - {_safe(s.title)}"
+        + (f", {s.url}" if s.url else "")
+        + (f" ({s.detail})" if s.detail else "")
+        for s in reply.sources
+    ]
     if reply.reviewed:
         footer.append(f"Answer reviewed {reply.reviewed.isoformat()}.")
     if reply.plan:
@@ -59,33 +69,42 @@ def render_text(reply: Reply, *, color: bool = False) -> str:
 
 
 def _contacts(reply: Reply) -> Iterator[str]:
-    for row in reply.contacts:
-        yield f"  - {_safe(row.label)}: {_safe(row.value)}"
-        yield f"      {_badge(row.badge)}"
-        if row.note:
-            yield from _wrap(_safe(row.note), indent="      ")
+    return _rows((f"{row.label}: {row.value}", None, row.note, row.badge) for row in reply.contacts)
 
 
 def _hours(reply: Reply) -> Iterator[str]:
-    for row in reply.hours:
+    def head(row: HoursRow) -> str:
         state = {True: " (open now)", False: " (closed now)", None: ""}[row.open_now]
-        yield f"  - {_safe(row.label)}: {_safe(row.schedule)}{state}"
-        if row.local:
-            yield f"      {_safe(row.local)}"
-        yield f"      {_badge(row.badge)}"
-        if row.note:
-            yield from _wrap(_safe(row.note), indent="      ")
+        return f"{row.label}: {row.schedule}{state}"
+
+    return _rows((head(row), row.local, row.note, row.badge) for row in reply.hours)
 
 
 def _details(reply: Reply) -> Iterator[str]:
-    for row in reply.details:
-        yield from _wrap(f"{_safe(row.label)}: {_safe(row.value)}", indent="  - ", rest="    ")
-        yield f"      {_badge(row.badge)}"
-        if row.note:
-            yield from _wrap(_safe(row.note), indent="      ")
+    return _rows((f"{row.label}: {row.value}", None, row.note, row.badge) for row in reply.details)
 
 
-def _section(title: str, rows: Iterator[str] | list[str]) -> list[str]:
+def _links(reply: Reply) -> Iterator[str]:
+    return _rows((f"{link.label}: {link.url}", None, None, link.badge) for link in reply.links)
+
+
+def _rows(rows: Iterable[tuple[str, str | None, str | None, Badge]]) -> Iterator[str]:
+    """Bulleted rows; a run of rows with the same badge shows it once, after the run."""
+    rows = list(rows)
+    run = 0
+    for i, (head, extra, note, badge) in enumerate(rows):
+        yield from _wrap(_safe(head), indent="  - ", rest="    ")
+        for line in (extra, note):
+            if line:
+                yield from _wrap(_safe(line), indent="      ")
+        run += 1
+        if i + 1 == len(rows) or rows[i + 1][3] != badge:
+            suffix = f" (all {run} above)" if run > 1 else ""
+            yield from _wrap(_badge(badge) + suffix, indent="      ")
+            run = 0
+
+
+def _section(title: str, rows: Iterable[str]) -> list[str]:
     rows = list(rows)
     return [f"{title}:", *rows, ""] if rows else []
 
@@ -95,8 +114,13 @@ def _badge(badge: Badge) -> str:
 
 
 def _wrap(text: str, indent: str = "", rest: str | None = None) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent,
-                         subsequent_indent=indent if rest is None else rest) or [""]
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        break_on_hyphens=False,
+        subsequent_indent=indent if rest is None else rest,
+    ) or [""]
 
 
 def _safe(text: str) -> str:

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from bot.knowledge import Draft, Located, seed_lines
-from bot.model import HoursFact, Topic
+from bot.model import HoursFact
 from bot.normalize import matchable
-from bot.yamlsource import Problem
+from bot.yamlsource import Path_, Problem
 
 REGION = "US"
 RELAY_CODE = "711"
@@ -84,8 +84,9 @@ def topic_references(draft: Draft) -> Iterator[Problem]:
                 yield at.problem(f"unknown related topic '{related}'", under=("related", i))
         if topic.faq and faqs.setdefault(topic.faq.number, topic.id) != topic.id:
             owner = faqs[topic.faq.number]
-            yield at.problem(f"FAQ {topic.faq.number} is already answered by '{owner}'",
-                             under=("faq", "number"))
+            yield at.problem(
+                f"FAQ {topic.faq.number} is already answered by '{owner}'", under=("faq", "number")
+            )
         if not topic.sources and not topic.generated:
             yield at.problem("topic without a source", under=("sources",))
         yield from _citations(draft, at, topic.sources)
@@ -109,8 +110,9 @@ def fact_sources(draft: Draft) -> Iterator[Problem]:
         for i, flag in enumerate(record.fact.flags):
             for j, evidence in enumerate(flag.evidence):
                 if evidence not in sources:
-                    yield record.at.problem(f"unknown source '{evidence}'",
-                                            under=("flags", i, "evidence", j))
+                    yield record.at.problem(
+                        f"unknown source '{evidence}'", under=("flags", i, "evidence", j)
+                    )
 
 
 def _citations(draft: Draft, at: Located[object], citations: Iterable[object]) -> Iterator[Problem]:
@@ -131,8 +133,10 @@ def _citations(draft: Draft, at: Located[object], citations: Iterable[object]) -
                 yield at.problem("a seed citation needs 'lines'", under=under)
             for n in cited:
                 if n > count:
-                    yield at.problem(f"line {n} is past the end of the seed ({count} lines)",
-                                     under=(*under, "lines"))
+                    yield at.problem(
+                        f"line {n} is past the end of the seed ({count} lines)",
+                        under=(*under, "lines"),
+                    )
         elif source.kind != "plan" and not getattr(citation, "quote", None):
             yield at.problem(f"a citation of '{source_id}' needs a short 'quote'", under=under)
 
@@ -148,8 +152,11 @@ def contact_values(draft: Draft) -> Iterator[Problem]:
             yield record.at.problem(problem, under=("value",))
         elif kind in _VALUE_KINDS:
             for citation in record.fact.sources:
-                cited = [lines.get(citation.source, ())[n - 1]
-                         for n in citation.lines if n <= len(lines.get(citation.source, ()))]
+                cited = [
+                    lines.get(citation.source, ())[n - 1]
+                    for n in citation.lines
+                    if n <= len(lines.get(citation.source, ()))
+                ]
                 if cited and not any(_appears(kind, value, line) for line in cited):
                     yield record.at.problem(
                         f"value does not appear on the cited seed line(s) {citation.lines}",
@@ -186,25 +193,26 @@ def prose_is_clean(draft: Draft) -> Iterator[Problem]:
     """Numbers, e-mails and URLs live only in facts, where trust applies, never in prose."""
     for at in draft.topics:
         topic = at.item
-        texts = [(("summary",), topic.summary)]
+        texts: list[tuple[Path_, str]] = [(("summary",), topic.summary)]
         texts += [(("steps", i), s) for i, s in enumerate(topic.steps)]
         texts += [(("warnings", i), w) for i, w in enumerate(topic.warnings)]
         yield from _prose(at, texts)
     for record in draft.facts():
-        texts = [(("note",), record.fact.note or "")]
-        texts += [(("flags", i, "note"), f.note) for i, f in enumerate(record.fact.flags)]
+        notes: list[tuple[Path_, str]] = [(("note",), record.fact.note or "")]
+        notes += [(("flags", i, "note"), f.note) for i, f in enumerate(record.fact.flags)]
         if record.slot.kind in ("delivery-time", "claim", "menu-option"):
-            texts.append((("value",), getattr(record.fact, "value", "")))
-        yield from _prose(record.at, texts)
+            notes.append((("value",), getattr(record.fact, "value", "")))
+        yield from _prose(record.at, notes)
 
 
-def _prose(at: Located[object], texts: list[tuple[tuple[str | int, ...], str]]) -> Iterator[Problem]:
+def _prose(at: Located[object], texts: list[tuple[Path_, str]]) -> Iterator[Problem]:
     for under, text in texts:
         if any(phonenumbers.PhoneNumberMatcher(text, REGION)):
             yield at.problem("prose may not contain a phone number: put it in a fact", under=under)
         if _EMAIL_IN_TEXT.search(text) or _URL_IN_TEXT.search(text):
-            yield at.problem("prose may not contain an e-mail or URL: put it in a fact",
-                             under=under)
+            yield at.problem(
+                "prose may not contain an e-mail or URL: put it in a fact", under=under
+            )
 
 
 def hours_zones(draft: Draft) -> Iterator[Problem]:
@@ -213,8 +221,9 @@ def hours_zones(draft: Draft) -> Iterator[Problem]:
             try:
                 ZoneInfo(record.fact.schedule.tz)
             except (ZoneInfoNotFoundError, ValueError):
-                yield record.at.problem(f"unknown time zone '{record.fact.schedule.tz}'",
-                                        under=("schedule", "tz"))
+                yield record.at.problem(
+                    f"unknown time zone '{record.fact.schedule.tz}'", under=("schedule", "tz")
+                )
 
 
 def _duplicates(items: Iterable[tuple[str, Located[object]]], what: str) -> Iterator[Problem]:

@@ -39,7 +39,9 @@ class _Loaded:
 class Engine:
     """Answers queries from one knowledge base per plan; the `None` plan is the default."""
 
-    def __init__(self, knowledge: Knowledge | Mapping[str | None, Knowledge], clock: Clock = utc_now):
+    def __init__(
+        self, knowledge: Knowledge | Mapping[str | None, Knowledge], clock: Clock = utc_now
+    ):
         plans = {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
         if None not in plans:
             raise ValueError("a default knowledge base (plan None) is required")
@@ -63,8 +65,14 @@ class Engine:
         loaded = self._pick(query)
         match = loaded.resolver.resolve(query.text)
         reply = self._reply(loaded, match, query)
-        log.info("answered", extra={"platform": query.platform.value, "how": match.how.value,
-                                    "topic": reply.topic_id})
+        log.info(
+            "answered",
+            extra={
+                "platform": query.platform.value,
+                "how": match.how.value,
+                "topic": reply.topic_id,
+            },
+        )
         return reply
 
     def _pick(self, query: Query) -> _Loaded:

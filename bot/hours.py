@@ -1,4 +1,4 @@
-"""Opening hours: describe a schedule, say whether it is open now, and show it in the asker's zone."""
+"""Opening hours: describe a schedule, say if it is open now, and show it in the asker's zone."""
 
 from __future__ import annotations
 
@@ -76,6 +76,10 @@ def clock_text(minutes: int, locale: str | None) -> str:
     return f"{twelve} {suffix}" if mins == 0 else f"{twelve}:{mins:02d} {suffix}"
 
 
+def _clock(moment: dt.datetime, locale: str | None) -> str:
+    return clock_text(moment.hour * 60 + moment.minute, locale)
+
+
 def _day_span(window: Window) -> str:
     days = days_of(window)
     if len(days) == 7:
@@ -111,7 +115,7 @@ def in_zone(
         start = midnight + dt.timedelta(minutes=_minutes(window.open))
         length = (_minutes(window.close) - _minutes(window.open)) % (24 * 60) or 24 * 60
         a, b = start.astimezone(target), (start + dt.timedelta(minutes=length)).astimezone(target)
-        span = f"{clock_text(a.hour * 60 + a.minute, locale)}–{clock_text(b.hour * 60 + b.minute, locale)}"
+        span = f"{_clock(a, locale)}–{_clock(b, locale)}"
         if b.date() > a.date():
             span += " (ends the next day)"
         shift = (a.date() - start.date()).days
@@ -125,5 +129,4 @@ def now_text(now: dt.datetime, tz_name: str, locale: str | None = None) -> str:
     """`Tue 3:12 p.m. CT`."""
     tz = zone(tz_name)
     local = now.astimezone(tz) if tz else now
-    day = _DAY_NAMES[local.weekday()]
-    return f"{day} {clock_text(local.hour * 60 + local.minute, locale)} {zone_label(tz_name)}"
+    return f"{_DAY_NAMES[local.weekday()]} {_clock(local, locale)} {zone_label(tz_name)}"

@@ -31,6 +31,7 @@ PLAN_ENV = "CAREMARK_PLAN"
 KB_ENV = "CAREMARK_KB"
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 Fact = ValueFact | MenuFact | HoursFact
 
 
@@ -43,10 +44,10 @@ class KnowledgeError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Located(Generic[T]):
+class Located(Generic[T_co]):
     """A validated item and where it was written, for error messages."""
 
-    item: T
+    item: T_co
     doc: Document
     path: Path_
 
@@ -90,7 +91,8 @@ class Draft:
 def _records(slots: list[Located[Slot]], suffix: str) -> Iterator[FactRecord]:
     for slot_at in slots:
         slot = slot_at.item
-        for n, fact in enumerate(slot.facts, 1):
+        facts: list[Fact] = list(slot.facts)
+        for n, fact in enumerate(facts, 1):
             at: Located[Fact] = Located(fact, slot_at.doc, (*slot_at.path, "facts", n - 1))
             yield FactRecord(fact.id or f"{slot.id}{suffix}-{n}", slot, fact, at)
 

@@ -65,7 +65,9 @@ class Resolver:
                 self._exact.setdefault(matchable(phrase), i)
         self._titles = {i: matchable(t.title) for i, t in enumerate(kb.topics)}
         self._phrases = self._index(kb.topics)
-        self._known = frozenset(w for entries in self._phrases.values() for p in entries for w in p.words)
+        self._known = frozenset(
+            w for entries in self._phrases.values() for p in entries for w in p.words
+        )
         self._spellings = self._spellings_of(kb)
         self._spelling_list = sorted(self._spellings)
         self._typos: dict[str, str | None] = {}
@@ -85,7 +87,10 @@ class Resolver:
             picks = [i for i, s in ranked if s >= SUGGESTION_FLOOR * best][:MAX_SUGGESTIONS]
             return Match(How.SUGGEST, suggestions=tuple(self._topics[i] for i in picks))
         similar = process.extract(
-            query, self._titles, scorer=fuzz.token_set_ratio, score_cutoff=TITLE_CUTOFF,
+            query,
+            self._titles,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=TITLE_CUTOFF,
             limit=MAX_SUGGESTIONS,
         )
         if similar:
@@ -125,11 +130,17 @@ class Resolver:
 
     def _spellings_of(self, kb: Knowledge) -> dict[str, str]:
         """Every known word as people write it (`hours`, `overseas`), mapped to its index form."""
-        written = {w for t in kb.topics for p in (*t.aliases, *t.keywords, t.title)
-                   for w in matchable(p).split()}
+        written = {
+            w
+            for t in kb.topics
+            for p in (*t.aliases, *t.keywords, t.title)
+            for w in matchable(p).split()
+        }
         written |= set(self._synonyms) | set(self._synonyms.values())
         spellings = {w: self._canon(w) for w in sorted(written)}
-        return {w: c for w, c in spellings.items() if c in self._known and len(w) >= MIN_TYPO_LENGTH}
+        return {
+            w: c for w, c in spellings.items() if c in self._known and len(w) >= MIN_TYPO_LENGTH
+        }
 
     def _index(self, topics: tuple[Topic, ...]) -> dict[str, list[_Phrase]]:
         """Phrases by their first word, weighted by how rare their words are across topics."""

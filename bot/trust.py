@@ -98,7 +98,9 @@ def badge(trust: Trust, source: Source | None) -> Badge:
         case Trust.OFFICIAL:
             return Badge(trust, f"Official source ({site}), checked {checked}")
         case Trust.CORROBORATED:
-            return Badge(trust, f"Seen on another plan's page ({site}, {checked}); yours may differ")
+            return Badge(
+                trust, f"Seen on another plan's page ({site}, {checked}); yours may differ"
+            )
         case Trust.SAFE_ADVICE:
             return SAFE_BADGE
         case _:

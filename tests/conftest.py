@@ -57,8 +57,9 @@ def _no_network() -> Iterator[None]:
         return real_connect_ex(self, address)
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not _is_loopback((host.decode() if isinstance(host, bytes)
-                                                   else host, 0)):
+        if host is not None and not _is_loopback(
+            (host.decode() if isinstance(host, bytes) else host, 0)
+        ):
             raise NetworkBlocked(f"tests may not look up {host!r}")
         return real_getaddrinfo(host, *args, **kwargs)
 

@@ -10,8 +10,11 @@ from bot.resolve import How, Resolver
 from tests.conftest import Ask
 
 PHRASINGS: dict[str, list[str]] = {
-    "customer-care": ["what number do I call for caremark", "customer service phone number",
-                      "I need to call about a refill"],
+    "customer-care": [
+        "what number do I call for caremark",
+        "customer service phone number",
+        "I need to call about a refill",
+    ],
     "phone-menu": ["what do I press to get a person", "phone menu options"],
     "hours": ["when are they open", "are they open on sunday", "what are the hours"],
     "best-time-to-call": ["when is the best time to call", "how do I avoid a long wait on hold"],
@@ -83,8 +86,9 @@ async def test_topic_by_id(ask: Ask, topic_id: str) -> None:
     assert (await ask(topic_id)).topic_id == topic_id
 
 
-@pytest.mark.parametrize(("topic_id", "question"),
-                         [(t, q) for t, qs in sorted(PHRASINGS.items()) for q in qs])
+@pytest.mark.parametrize(
+    ("topic_id", "question"), [(t, q) for t, qs in sorted(PHRASINGS.items()) for q in qs]
+)
 async def test_topic_by_natural_phrasing(ask: Ask, topic_id: str, question: str) -> None:
     assert (await ask(question)).topic_id == topic_id
 

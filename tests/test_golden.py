@@ -1,0 +1,29 @@
+"""A golden snapshot of every topic's answer, as text and as the neutral JSON reply.
+
+Regenerate after an intended change with `UPDATE_GOLDEN=1 pytest tests/test_golden.py` and
+review the diff like any other change: it is exactly what employees will see.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from adapters.console import render_json, render_text
+from tests.conftest import Ask
+from tests.test_resolution import PHRASINGS
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("topic_id", sorted(PHRASINGS))
+async def test_golden_answer(ask: Ask, topic_id: str) -> None:
+    reply = await ask(topic_id, timezone="Europe/London", locale="en-US")
+    for suffix, rendered in ((".txt", render_text(reply)), (".json", render_json(reply) + "\n")):
+        path = GOLDEN / f"{topic_id}{suffix}"
+        if os.environ.get("UPDATE_GOLDEN"):
+            path.write_text(rendered, encoding="utf-8")
+        assert path.exists(), f"no snapshot {path.name}: run with UPDATE_GOLDEN=1"
+        assert rendered == path.read_text(encoding="utf-8"), f"{path.name} changed"
