@@ -58,11 +58,11 @@ CHECKS: tuple[Check, ...] = (recorded_flags,)
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """A fact's trust level, the source that earns it, and its findings."""
+    """A fact's trust level, the badge that says so, and its findings."""
 
     record: FactRecord
     trust: Trust
-    best_source: Source | None
+    badge: Badge
     findings: tuple[Finding, ...]
 
     @property
@@ -73,17 +73,13 @@ class Assessment:
     def cautions(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if not f.withhold)
 
-    @property
-    def badge(self) -> Badge:
-        return badge(self.trust, self.best_source)
-
 
 def assess(record: FactRecord, kb: Knowledge, checks: Iterable[Check] = CHECKS) -> Assessment:
     sources = [kb.sources[c.source] for c in record.fact.sources if c.source in kb.sources]
     best = min(sources, key=lambda s: RANK[TRUST_OF_SOURCE[s.kind]], default=None)
     trust = TRUST_OF_SOURCE[best.kind] if best else Trust.UNVERIFIED
     findings = tuple(f for check in checks for f in check(record, kb))
-    return Assessment(record, trust, best, findings)
+    return Assessment(record, trust, badge(trust, best), findings)
 
 
 def badge(trust: Trust, source: Source | None) -> Badge:
