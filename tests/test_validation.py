@@ -67,17 +67,22 @@ def test_topic_without_a_source(kb_copy: Path) -> None:
     assert found.endswith("zz-extra.yaml:2: topics[extra].sources: topic without a source")
 
 
-def test_fact_without_a_source(kb_copy: Path) -> None:
-    extra = """\
+def phone_slot(value: str, sources: str | None) -> str:
+    """A file with one phone slot holding one fact (line 6 is its value), and a topic showing it."""
+    cited = f"\n            sources: [{sources}]" if sources else ""
+    slot = f"""\
     slots:
       - id: extra.phone
         kind: phone
         label: Extra
         facts:
-          - value: 1-800-237-2767
+          - value: "{value}"{cited}
     """
-    extra = textwrap.dedent(extra) + TOPIC.replace("[specialty.phone]", "[extra.phone]")
-    found = only(problems(kb_copy, extra))
+    return textwrap.dedent(slot) + TOPIC.replace("[specialty.phone]", "[extra.phone]")
+
+
+def test_fact_without_a_source(kb_copy: Path) -> None:
+    found = only(problems(kb_copy, phone_slot("1-800-237-2767", None)))
     assert found.endswith(
         "zz-extra.yaml:6: slots[extra.phone].facts[0].sources: fact without a source"
     )
@@ -85,32 +90,14 @@ def test_fact_without_a_source(kb_copy: Path) -> None:
 
 @pytest.mark.parametrize("value", ["1-800-CAREMARK", "12345", "+1 555"])
 def test_phone_number_that_does_not_parse(kb_copy: Path, value: str) -> None:
-    extra = f"""\
-    slots:
-      - id: extra.phone
-        kind: phone
-        label: Extra
-        facts:
-          - value: "{value}"
-            sources: [{{source: cvsspecialty-faq, quote: "a quote"}}]
-    """
-    extra = textwrap.dedent(extra) + TOPIC.replace("[specialty.phone]", "[extra.phone]")
+    extra = phone_slot(value, '{source: cvsspecialty-faq, quote: "a quote"}')
     found = only(problems(kb_copy, extra))
     assert "zz-extra.yaml:6: slots[extra.phone].facts[0].value:" in found
     assert "phone number does not parse" in found or "not a valid phone number" in found
 
 
 def test_seed_value_must_be_on_the_cited_line(kb_copy: Path) -> None:
-    extra = """\
-    slots:
-      - id: extra.phone
-        kind: phone
-        label: Extra
-        facts:
-          - value: 1-800-237-2767
-            sources: [{source: seed, lines: [24]}]
-    """
-    extra = textwrap.dedent(extra) + TOPIC.replace("[specialty.phone]", "[extra.phone]")
+    extra = phone_slot("1-800-237-2767", "{source: seed, lines: [24]}")
     assert "value does not appear on the cited seed line(s) [24]" in only(problems(kb_copy, extra))
 
 
