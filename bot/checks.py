@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from bot.knowledge import Draft, Located, seed_lines
-from bot.model import HoursFact
+from bot.knowledge import Draft, Located
+from bot.model import Citation, HoursFact
 from bot.normalize import matchable
 from bot.yamlsource import Path_, Problem
 
@@ -115,17 +115,19 @@ def fact_sources(draft: Draft) -> Iterator[Problem]:
                     )
 
 
-def _citations(draft: Draft, at: Located[object], citations: Iterable[object]) -> Iterator[Problem]:
+def _citations(
+    draft: Draft, at: Located[object], citations: Iterable[Citation]
+) -> Iterator[Problem]:
     sources = {s.item.id: s.item for s in draft.sources}
-    lines = seed_lines(draft)
+    lines = draft.seeds
     for i, citation in enumerate(citations):
-        source_id = getattr(citation, "source", "")
+        source_id = citation.source
         under = ("sources", i)
         source = sources.get(source_id)
         if source is None:
             yield at.problem(f"unknown source '{source_id}'", under=(*under, "source"))
         elif source.kind == "seed":
-            cited = getattr(citation, "lines", [])
+            cited = citation.lines
             count = len(lines.get(source_id, ()))
             if source_id not in lines:
                 yield at.problem(f"seed file '{source.file}' not found", under=under)
@@ -137,13 +139,13 @@ def _citations(draft: Draft, at: Located[object], citations: Iterable[object]) -
                         f"line {n} is past the end of the seed ({count} lines)",
                         under=(*under, "lines"),
                     )
-        elif source.kind != "plan" and not getattr(citation, "quote", None):
+        elif source.kind != "plan" and not citation.quote:
             yield at.problem(f"a citation of '{source_id}' needs a short 'quote'", under=under)
 
 
 def contact_values(draft: Draft) -> Iterator[Problem]:
     """Phone numbers must parse; e-mails and URLs must be well formed; seed values must match."""
-    lines = seed_lines(draft)
+    lines = draft.seeds
     for record in draft.facts():
         value = getattr(record.fact, "value", "")
         kind = record.slot.kind

@@ -80,6 +80,7 @@ class Draft:
     topics: list[Located[Topic]] = field(default_factory=list)
     plan: Plan | None = None
     root: Path = ROOT
+    seeds: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def facts(self) -> Iterator[FactRecord]:
         """Every fact, the shipped ones first, then the plan's (ids default to `<slot>-<n>`)."""
@@ -159,6 +160,7 @@ def read_draft(kb_dir: Path, plan: Path | None) -> tuple[Draft, list[Problem]]:
         problems += found
         if doc is not None and (overlay := _validate(PlanFile, doc, problems)):
             problems += _overlay(draft, overlay, doc)
+    draft.seeds = seed_lines(draft)
     return draft, problems
 
 
@@ -233,16 +235,19 @@ def _index(draft: Draft) -> Knowledge:
     for record in draft.facts():
         facts.setdefault(record.slot.id, []).append(record)
     synonyms = {alt: word for word, alts in draft.synonyms.items() for alt in alts}
+    slots = {at.item.id: at.item for at in draft.slots}
+    for at in draft.plan_slots:  # a plan may add slots of its own
+        slots.setdefault(at.item.id, at.item)
     return Knowledge(
         settings=draft.settings[0].item,
         categories=tuple(c.item for c in draft.categories),
         topics=tuple(t.item for t in draft.topics),
-        slots={s.item.id: s.item for s in [*draft.plan_slots, *draft.slots]},
+        slots=slots,
         facts={slot: tuple(records) for slot, records in facts.items()},
         sources={s.item.id: s.item for s in draft.sources},
         synonyms=synonyms,
         stopwords=frozenset(draft.stopwords),
-        seed_lines=seed_lines(draft),
+        seed_lines=draft.seeds,
         plan=draft.plan,
     )
 
