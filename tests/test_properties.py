@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.console import render_text
@@ -35,6 +35,9 @@ HOSTILE = [
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_TEXT)
+@example("\x00" * 64)
+@example("specialty" * 1_200)  # 10,800 characters
+@example("\ud800 lone \udfff surrogates")
 def test_normalisation_never_raises_and_is_bounded(text: str) -> None:
     cleaned = clean(text)
     assert len(cleaned) <= MAX_QUERY_CHARS
@@ -44,6 +47,9 @@ def test_normalisation_never_raises_and_is_bounded(text: str) -> None:
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_TEXT)
+@example("\x00" * 64)
+@example("specialty" * 1_200)  # 10,800 characters
+@example("\ud800 lone \udfff surrogates")
 def test_resolution_never_raises(resolver: Resolver, text: str) -> None:
     match = resolver.resolve(text)
     assert match.topic is None or not match.suggestions
