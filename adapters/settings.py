@@ -1,0 +1,72 @@
+"""Configuration from the environment, checked at start-up: a bad value names its variable."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+DEFAULT_PORT = 3000
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    bot_token: str
+    signing_secret: str | None
+    app_token: str | None
+    api_url: str | None
+
+    @property
+    def mode(self) -> Literal["socket", "http"]:
+        """Socket Mode when an app-level token is given, else HTTP requests to /slack/events."""
+        return "socket" if self.app_token else "http"
+
+
+def slack_settings(env: Mapping[str, str] | None = None) -> SlackSettings | None:
+    """Slack's settings, or None when no Slack variable is set (Slack is then off)."""
+    env = os.environ if env is None else env
+    if not any(env.get(name) for name in SLACK_VARIABLES[:3]):
+        return None
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True)
+    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", required=False)
+    secret = env.get("SLACK_SIGNING_SECRET", "").strip() or None
+    if app_token is None and secret is None:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is missing: HTTP mode needs it (Basic Information > App "
+            "Credentials), or set SLACK_APP_TOKEN (xapp-...) to use Socket Mode instead"
+        )
+    if secret is not None and (not secret.isascii() or not secret.isalnum()):
+        raise ConfigError("SLACK_SIGNING_SECRET is malformed: it should be letters and digits")
+    api_url = env.get("SLACK_API_URL", "").strip() or None
+    if api_url is not None:
+        if not api_url.startswith(("https://", "http://")):
+            raise ConfigError("SLACK_API_URL must start with https:// (or http:// for a local fake)")
+        api_url = api_url.rstrip("/") + "/"
+    return SlackSettings(bot_token, secret, app_token, api_url)
+
+
+def port(env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    raw = env.get("PORT", "").strip()
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"PORT must be a number from 1 to 65535, not {raw[:20]!r}")
+    return int(raw)
+
+
+def _token(env: Mapping[str, str], name: str, prefix: str, *, required: bool) -> str | None:
+    value = env.get(name, "").strip()
+    if not value:
+        if required:
+            raise ConfigError(f"{name} is missing: it is the {prefix}... token from your Slack app")
+        return None
+    if not value.startswith(prefix) or not value.isascii() or any(c.isspace() for c in value):
+        raise ConfigError(f"{name} is malformed: it should start with {prefix}")
+    return value

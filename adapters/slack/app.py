@@ -1,0 +1,144 @@
+"""The Bolt app: /caremark, its buttons and the App Home tab, all answered by the core.
+
+Every listener catches everything: the person always gets a private answer (a fallback with a
+short reference when something failed), and the traceback goes to the log under that reference.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.settings import SlackSettings
+from adapters.slack import render
+from bot.core import Engine
+from bot.reply import Platform, Query, Reply
+
+COMMAND = "/caremark"
+log = logging.getLogger(__name__)
+
+
+def reference() -> str:
+    """A short id that ties a fallback answer to its log line."""
+    return uuid.uuid4().hex[:8]
+
+
+def web_client(settings: SlackSettings) -> AsyncWebClient:
+    if settings.api_url:
+        return AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
+    return AsyncWebClient(token=settings.bot_token)
+
+
+def build_app(engine: Engine, settings: SlackSettings) -> AsyncApp:
+    """An AsyncApp that answers inside the acknowledgement and never calls `auth.test`."""
+
+    async def authorize(**_: Any) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=settings.bot_token)
+
+    app = AsyncApp(
+        client=web_client(settings),
+        authorize=authorize,
+        signing_secret=settings.signing_secret or "socket-mode",
+        request_verification_enabled=False,  # verified before Bolt, see adapters/slack/verify.py
+        process_before_response=True,  # the answer travels in the ack: no 10 ms polling floor
+        ssl_check_enabled=True,
+        url_verification_enabled=True,
+    )
+    answers = _Answers(engine)
+    app.command(COMMAND)(answers.command)
+    app.action(SHARE_PATTERN)(answers.share)
+    app.action(TOPIC_PATTERN)(answers.topic)
+    app.event("app_home_opened")(answers.home_opened)
+    return app
+
+
+SHARE_PATTERN = re.compile(f"^{re.escape(render.SHARE_ACTION)}$")
+TOPIC_PATTERN = re.compile(f"^{re.escape(render.TOPIC_ACTION)}")
+
+
+class _Answers:
+    """The listeners; each one turns a Slack payload into a Query and a Reply into blocks."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    async def _ask(self, text: str) -> Reply:
+        return await self._engine.handle(Query(text, Platform.SLACK))
+
+    async def command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        try:
+            reply = await self._ask(str(command.get("text") or ""))
+            payload = render.message(reply)
+        except Exception:
+            payload = render.error_message(_failed("slash command"))
+        await ack(**payload)
+
+    async def share(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """Post the same answer visibly in the channel, as a new message."""
+        await ack()
+        await _guarded(respond, "share", lambda: self._shared(body, respond))
+
+    async def _shared(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+        reply = await self._ask(_action_value(body))
+        await respond(**render.message(reply, shared=True), replace_original=False)
+
+    async def topic(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """A topic or suggestion button: in place when private, privately when in a channel."""
+        await ack()
+        await _guarded(respond, "topic button", lambda: self._topic(body, respond, client))
+
+    async def _topic(
+        self, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        reply = await self._ask(_action_value(body))
+        if body.get("view", {}).get("type") == "home":
+            directory = await self._ask("help")
+            await client.views_publish(
+                user_id=body["user"]["id"], view=render.home_view(directory, reply)
+            )
+            return
+        private = bool(body.get("container", {}).get("is_ephemeral", True))
+        await respond(**render.message(reply), replace_original=private)
+
+    async def home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        try:
+            directory = await self._ask("help")
+            await client.views_publish(user_id=event["user"], view=render.home_view(directory))
+        except Exception:
+            _failed("app home")
+
+
+def _action_value(body: dict[str, Any]) -> str:
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")
+
+
+def _failed(what: str) -> str:
+    ref = reference()
+    log.exception("slack %s failed", what, extra={"reference": ref})
+    return ref
+
+
+async def _guarded(
+    respond: AsyncRespond, what: str, work: Callable[[], Awaitable[None]]
+) -> None:
+    """Run the work after an ack; if it fails, tell the person privately, with a reference."""
+    try:
+        await work()
+    except Exception:
+        ref = _failed(what)
+        try:
+            await respond(**render.error_message(ref), replace_original=False)
+        except Exception:
+            log.exception("slack fallback could not be sent", extra={"reference": ref})

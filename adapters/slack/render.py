@@ -1,0 +1,259 @@
+"""Reply → Slack Block Kit: a pure function, within every limit Slack sets.
+
+Every string from the knowledge base goes through `escape` before it reaches mrkdwn, every mrkdwn
+object is `verbatim`, and `link_names` is never sent, so no text can ping a channel. Content
+longer than a block allows is cut at a word boundary with a visible marker; blocks past the
+budget are replaced by a note that links to the answer's first source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
+
+# Slack's limits for messages (docs.slack.dev, Block Kit reference; see PLATFORM-RULES.md)
+MAX_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_CONTEXT_TEXT = 2000  # stays well under the element limit
+MAX_ACTIONS = 25
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ACTION_ID = 255
+MAX_URL = 3000
+MAX_FALLBACK_TEXT = 3000
+# our own choices inside those limits
+BUTTON_LABEL = 30
+MAX_RELATED_BUTTONS = 10
+TRUNCATED = " … (shortened)"
+
+TOPIC_ACTION = "topic:"
+SHARE_ACTION = "share"
+
+ICONS = {
+    Trust.PLAN_VERIFIED: ":white_check_mark:",
+    Trust.OFFICIAL: ":classical_building:",
+    Trust.CORROBORATED: ":large_blue_circle:",
+    Trust.UNVERIFIED: ":grey_question:",
+    Trust.SAFE_ADVICE: ":information_source:",
+}
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}$")
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Make text inert in mrkdwn: `&` first, then `<` and `>` (no links, mentions or pings)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut at a word boundary to fit `limit`, with a visible marker; never splits an entity."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(TRUNCATED)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return _PARTIAL_ENTITY.sub("", cut) + TRUNCATED
+
+
+def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
+    """A mrkdwn object from already-escaped text."""
+    return {"type": "mrkdwn", "text": clip(text, limit) or " ", "verbatim": True}
+
+
+def plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
+
+
+def message(reply: Reply, *, shared: bool = False) -> dict[str, Any]:
+    """The message for a slash command or `response_url`: private unless shared."""
+    tail = _buttons(reply)
+    if reply.visibility is Visibility.SHAREABLE and not shared and reply.topic_id:
+        tail.append(_share_button(reply.topic_id))
+    tail += _footer(reply, shared)
+    return {
+        "response_type": "in_channel" if shared else "ephemeral",
+        "text": fallback_text(reply),
+        "blocks": _budget(list(_body(reply)), reply, MAX_BLOCKS - len(tail)) + tail,
+    }
+
+
+def home_view(directory: Reply, answer: Reply | None = None) -> dict[str, Any]:
+    """The App Home tab: the last answer picked (if any), then every topic as a button."""
+    listing = list(_body(directory))
+    if answer is None:
+        return {"type": "home", "blocks": _budget(listing, directory, MAX_HOME_BLOCKS)}
+    tail = [*_footer(answer, shared=False), {"type": "divider"}, *listing]
+    shown = _budget(list(_body(answer)), answer, MAX_HOME_BLOCKS - len(tail))
+    return {"type": "home", "blocks": shown + tail}
+
+
+def fallback_text(reply: Reply) -> str:
+    """Top-level `text`: what notifications and screen readers get."""
+    return clip(escape(f"{reply.title}: {reply.summary}".replace("\n\n", " ")), MAX_FALLBACK_TEXT)
+
+
+def error_message(reference: str) -> dict[str, Any]:
+    """The private answer when something failed: friendly, with a reference for the logs."""
+    text = (
+        "Sorry, something went wrong on our side and I couldn't answer that. Please try again "
+        "in a moment. In the meantime, the number on the back of your member ID card always "
+        f"reaches Caremark. (Reference: {escape(reference)})"
+    )
+    return {
+        "response_type": "ephemeral",
+        "text": text,
+        "blocks": [{"type": "section", "text": mrkdwn(text)}],
+    }
+
+
+def _body(reply: Reply) -> Iterator[Block]:
+    yield {"type": "header", "text": plain(reply.title, MAX_HEADER_TEXT)}
+    for paragraph in reply.summary.split("\n\n"):
+        yield from _sections([escape(paragraph)])
+    if reply.contacts:
+        fields = [_field(f"*{escape(c.label)}*\n{escape(c.value)}", c.note, c.badge)
+                  for c in reply.contacts]
+        for start in range(0, len(fields), MAX_FIELDS):
+            yield {"type": "section", "fields": fields[start : start + MAX_FIELDS]}
+    hours = [_hours_line(row.label, row.schedule, row.open_now, row.local, row.note, row.badge)
+             for row in reply.hours]
+    yield from _sections(hours, title="Hours")
+    details = [_line(f"*{escape(d.label)}:* {escape(d.value)}", d.note, d.badge)
+               for d in reply.details]
+    yield from _sections(details, title="Good to know")
+    yield from _sections([f"{n}. {escape(s)}" for n, s in enumerate(reply.steps, 1)], title="Steps")
+    links = [_line(_link(x.url, x.label), None, x.badge) for x in reply.links]
+    yield from _sections(links, title="Links")
+    yield from _sections([f":warning: {escape(w)}" for w in reply.warnings])
+    for section in reply.sections:
+        yield {"type": "section", "text": mrkdwn(f"*{escape(section.title)}*")}
+        yield from _button_rows(section.topics)
+
+
+def _buttons(reply: Reply) -> list[Block]:
+    if reply.suggestions:
+        return list(_button_rows(reply.suggestions, limit=MAX_ACTIONS))
+    related = _unique(reply.related)
+    rows = list(_button_rows(related[:MAX_RELATED_BUTTONS], limit=MAX_RELATED_BUTTONS))
+    if len(related) > MAX_RELATED_BUTTONS:
+        more = f"and {len(related) - MAX_RELATED_BUTTONS} more related topics"
+        rows.append({"type": "context", "elements": [mrkdwn(more, MAX_CONTEXT_TEXT)]})
+    return rows
+
+
+def _button_rows(topics: Iterable[TopicRef], limit: int | None = None) -> Iterator[Block]:
+    buttons = [_topic_button(t) for t in _unique(topics)][:limit]
+    for start in range(0, len(buttons), MAX_ACTIONS):
+        yield {"type": "actions", "elements": buttons[start : start + MAX_ACTIONS]}
+
+
+def _topic_button(topic: TopicRef) -> Block:
+    return {
+        "type": "button",
+        "text": plain(topic.title, BUTTON_LABEL),
+        "action_id": f"{TOPIC_ACTION}{topic.id}"[:MAX_ACTION_ID],
+        "value": topic.id[:MAX_BUTTON_VALUE],
+    }
+
+
+def _share_button(topic_id: str) -> Block:
+    button = {
+        "type": "button",
+        "style": "primary",
+        "text": plain("Share in channel", BUTTON_LABEL),
+        "action_id": SHARE_ACTION,
+        "value": topic_id[:MAX_BUTTON_VALUE],
+    }
+    return {"type": "actions", "block_id": "share", "elements": [button]}
+
+
+def _footer(reply: Reply, shared: bool) -> list[Block]:
+    elements = [mrkdwn(_source(s.title, s.url, s.detail), MAX_CONTEXT_TEXT) for s in reply.sources]
+    tail = []
+    if reply.reviewed:
+        tail.append(f"Answer reviewed {reply.reviewed.isoformat()}")
+    if reply.plan:
+        tail.append(f"Plan: {escape(reply.plan)}")
+    if shared:
+        tail.append("Shared from /caremark")
+    room = MAX_CONTEXT_ELEMENTS - (1 if tail else 0)
+    if len(elements) > room:
+        elements = elements[: room - 1] + [mrkdwn(f"and {len(elements) - room + 1} more sources")]
+    if tail:
+        elements.append(mrkdwn(" · ".join(tail), MAX_CONTEXT_TEXT))
+    return [{"type": "context", "elements": elements}] if elements else []
+
+
+def _budget(blocks: list[Block], reply: Reply, limit: int) -> list[Block]:
+    """At most `limit` blocks; the last one says what was left out and where to read it."""
+    if len(blocks) <= limit:
+        return blocks
+    url = next((s.url for s in reply.sources if s.url and s.url.startswith("https://")), None)
+    where = f" Read the source: {_link(url, 'source')}" if url else ""
+    note = {"type": "context", "elements": [mrkdwn(f"… (shortened: this answer is long).{where}")]}
+    return [*blocks[: limit - 1], note]
+
+
+def _sections(lines: list[str], title: str | None = None) -> Iterator[Block]:
+    """Lines packed into as few sections as fit, each line cut to fit on its own."""
+    if not lines:
+        return
+    chunk = f"*{title}*" if title else ""
+    for line in lines:
+        line = clip(line, MAX_SECTION_TEXT - len(f"*{title}*\n") if title else MAX_SECTION_TEXT)
+        candidate = f"{chunk}\n{line}" if chunk else line
+        if len(candidate) > MAX_SECTION_TEXT:
+            yield {"type": "section", "text": mrkdwn(chunk)}
+            candidate = line
+        chunk = candidate
+    yield {"type": "section", "text": mrkdwn(chunk)}
+
+
+def _field(head: str, note: str | None, badge: Badge) -> dict[str, Any]:
+    text = f"{head}\n_{ICONS[badge.trust]} {escape(badge.text)}_"
+    return mrkdwn(f"{text}\n{escape(note)}" if note else text, MAX_FIELD_TEXT)
+
+
+def _line(head: str, note: str | None, badge: Badge) -> str:
+    text = f"• {head}\n      _{ICONS[badge.trust]} {escape(badge.text)}_"
+    return f"{text}\n      {escape(note)}" if note else text
+
+
+def _hours_line(label: str, schedule: str, open_now: bool | None, local: str | None,
+                note: str | None, badge: Badge) -> str:
+    state = {True: " · *open now*", False: " · closed now", None: ""}[open_now]
+    head = f"*{escape(label)}:* {escape(schedule)}{state}"
+    if local:
+        head += f"\n      {escape(local)}"
+    return _line(head, note, badge)
+
+
+def _link(url: str, label: str) -> str:
+    """A mrkdwn link, only for https; anything else is shown as inert text."""
+    safe_label = escape(label).replace("|", "¦")
+    if not url.startswith("https://") or len(url) > MAX_URL or any(c in url for c in " <>|"):
+        return f"{safe_label} ({escape(url)})"
+    return f"<{escape(url)}|{safe_label}>"
+
+
+def _source(title: str, url: str | None, detail: str) -> str:
+    label = _link(url, title) if url else escape(title)
+    return f"{label} ({escape(detail)})" if detail else label
+
+
+def _unique(topics: Iterable[TopicRef]) -> list[TopicRef]:
+    """Each topic once, in first-seen order: action ids must be unique in a message."""
+    seen: dict[str, TopicRef] = {}
+    for topic in topics:
+        seen.setdefault(topic.id, topic)
+    return list(seen.values())

@@ -1,0 +1,117 @@
+"""The aiohttp web app `caremark-bot serve` runs: chat endpoints, health and readiness."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from adapters.settings import SlackSettings
+from adapters.slack import render
+from adapters.slack.app import build_app, reference
+from adapters.slack.verify import is_signed
+from bot.core import Engine
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024
+"""Slack's payloads are a few kilobytes; anything far larger is refused (413) unread."""
+
+Clock = Callable[[], float]
+
+
+@dataclass(slots=True)
+class Slack:
+    """Slack as this process runs it: the Bolt app, and the Socket Mode handler if any."""
+
+    settings: SlackSettings
+    app: AsyncApp
+    socket: AsyncSocketModeHandler | None = None
+    clock: Clock = field(default=time.time)
+
+    @classmethod
+    def start(cls, engine: Engine, settings: SlackSettings, clock: Clock = time.time) -> Slack:
+        app = build_app(engine, settings)
+        socket = (
+            AsyncSocketModeHandler(app, settings.app_token) if settings.mode == "socket" else None
+        )
+        return cls(settings, app, socket, clock)
+
+    async def ready(self) -> tuple[bool, str]:
+        if self.socket is None:
+            return True, "http mode"
+        connected = await self.socket.client.is_connected()
+        return connected, "socket mode connected" if connected else "socket mode not connected"
+
+
+def create_app(engine: Engine, slack: Slack | None = None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app["engine"] = engine
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    if slack is not None:
+        app["slack"] = slack
+        app.router.add_post("/slack/events", _slack_events)
+        if slack.socket is not None:
+            app.on_startup.append(_connect_socket)
+            app.on_cleanup.append(_close_socket)
+    return app
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    checks: dict[str, Any] = {"knowledge": f"{len(request.app['engine'].knowledge.topics)} topics"}
+    ready = True
+    if "slack" in request.app:
+        ok, state = await request.app["slack"].ready()
+        checks["slack"] = state
+        ready = ready and ok
+    return web.json_response({"ready": ready, **checks}, status=200 if ready else 503)
+
+
+async def _slack_events(request: web.Request) -> web.Response:
+    """Verify, hand to Bolt, and turn anything Bolt could not answer into a 200."""
+    slack: Slack = request.app["slack"]
+    body = await request.read()
+    secret = slack.settings.signing_secret or ""
+    if not secret or not is_signed(secret, request.headers, body, slack.clock()):
+        return web.json_response({"error": "invalid request signature"}, status=401)
+    headers = {name: list(request.headers.getall(name)) for name in request.headers}
+    bolt_request = AsyncBoltRequest(
+        body=body.decode("utf-8"), query=request.query_string, headers=headers
+    )
+    try:
+        response = await slack.app.async_dispatch(bolt_request)
+    except Exception:
+        response = None
+    if response is None or response.status >= 500:
+        ref = reference()
+        log.error("slack dispatch failed", extra={"reference": ref})
+        return web.json_response(render.error_message(ref))
+    content_type = response.headers.get("content-type", ["application/json"])[0]
+    return web.Response(
+        status=response.status,
+        body=response.body.encode("utf-8"),
+        content_type=content_type.split(";")[0],
+    )
+
+
+async def _connect_socket(app: web.Application) -> None:
+    slack: Slack = app["slack"]
+    assert slack.socket is not None
+    await slack.socket.connect_async()
+
+
+async def _close_socket(app: web.Application) -> None:
+    slack: Slack = app["slack"]
+    assert slack.socket is not None
+    await slack.socket.close_async()

@@ -1,0 +1,132 @@
+"""Loopback stand-ins for Slack: signed requests, a response_url and Web API server, and a
+Socket Mode websocket. They speak the real wire formats, so the real SDKs talk to them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestServer
+
+from adapters.slack.verify import signature
+
+SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+BOT_TOKEN = "xoxb-1-test"
+APP_TOKEN = "xapp-1-test"
+
+
+def signed_headers(body: bytes, *, secret: str = SECRET, at: float | None = None) -> dict[str, str]:
+    timestamp = str(int(time.time() if at is None else at))
+    return {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature(secret, timestamp, body),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def command_body(text: str, response_url: str = "https://hooks.slack.invalid/x") -> bytes:
+    form = {
+        "command": "/caremark", "text": text, "user_id": "U0TEST", "team_id": "T0TEST",
+        "channel_id": "C0TEST", "response_url": response_url, "trigger_id": "1.2.3",
+        "api_app_id": "A0TEST", "token": "legacy",
+    }
+    return urllib.parse.urlencode(form).encode()
+
+
+def action_body(action_id: str, value: str, response_url: str, *, ephemeral: bool = True,
+                home: bool = False) -> bytes:
+    payload: dict[str, Any] = {
+        "type": "block_actions", "user": {"id": "U0TEST"}, "team": {"id": "T0TEST"},
+        "api_app_id": "A0TEST", "trigger_id": "1.2.3",
+        "actions": [{"type": "button", "action_id": action_id, "value": value,
+                     "block_id": "b", "action_ts": "1"}],
+    }
+    if home:
+        payload["view"] = {"type": "home", "id": "V0TEST"}
+        payload["container"] = {"type": "view", "view_id": "V0TEST"}
+    else:
+        payload["response_url"] = response_url
+        payload["container"] = {"type": "message", "is_ephemeral": ephemeral,
+                                "channel_id": "C0TEST"}
+        payload["channel"] = {"id": "C0TEST"}
+    return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def event_body(event: dict[str, Any]) -> bytes:
+    return json.dumps({
+        "type": "event_callback", "team_id": "T0TEST", "api_app_id": "A0TEST",
+        "event": event, "event_id": "Ev0TEST", "event_time": int(time.time()),
+    }).encode()
+
+
+@dataclass
+class FakeSlack:
+    """Records what the bot sends to response_urls and the Web API; serves Socket Mode."""
+
+    server: TestServer
+    posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    socket_replies: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    socket_outbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    connections: int = 0
+
+    @property
+    def base(self) -> str:
+        return str(self.server.make_url("/"))
+
+    @property
+    def response_url(self) -> str:
+        return self.base + "response/1"
+
+    @property
+    def api_url(self) -> str:
+        return self.base + "api/"
+
+    async def wait_for_posts(self, count: int, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.posts) < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+
+async def start_fake_slack() -> FakeSlack:
+    app = web.Application()
+    fake = FakeSlack(TestServer(app, host="127.0.0.1"))
+
+    async def record(request: web.Request) -> web.Response:
+        if request.content_type == "application/json":
+            data = await request.json()
+        else:
+            data = dict(await request.post())
+        fake.posts.append((request.path, data))
+        return web.json_response({"ok": True})
+
+    async def connections_open(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, "url": str(fake.server.make_url("/link")).replace(
+            "http://", "ws://")})
+
+    async def link(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        fake.connections += 1
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        sender = asyncio.create_task(_forward(fake.socket_outbox, ws))
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                await fake.socket_replies.put(json.loads(msg.data))
+        sender.cancel()
+        return ws
+
+    app.router.add_post("/api/apps.connections.open", connections_open)
+    app.router.add_get("/link", link)
+    app.router.add_post("/{tail:.*}", record)
+    await fake.server.start_server()
+    return fake
+
+
+async def _forward(outbox: asyncio.Queue[dict[str, Any]], ws: web.WebSocketResponse) -> None:
+    while True:
+        await ws.send_json(await outbox.get())

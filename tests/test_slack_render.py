@@ -1,0 +1,112 @@
+"""The Block Kit renderer stays inside Slack's limits and keeps every string inert."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from adapters.slack import render
+from bot.knowledge import Knowledge
+from bot.reply import (
+    Badge, ContactRow, DetailRow, HoursRow, Link, Reply, ReplyKind, Section, SourceRef,
+    TopicRef, Trust, Visibility,
+)
+from tests.conftest import Ask
+from tests.slack_limits import mrkdwn_texts, violations
+
+MARKUP = "*bold* _it_ ~s~ `code` <!channel> <!here> @everyone <@U123> <#C1> & <https://evil.example|caremark.com>"
+BADGE = Badge(Trust.UNVERIFIED, MARKUP)
+
+
+def adversarial(**changes: object) -> Reply:
+    base = Reply(
+        kind=ReplyKind.ANSWER, title=MARKUP * 5, summary=("word " * 4000).strip(),
+        topic_id="evil", visibility=Visibility.SHAREABLE, reviewed=dt.date(2026, 11, 24),
+        contacts=tuple(ContactRow("phone", MARKUP, MARKUP * 40, BADGE, MARKUP) for _ in range(25)),
+        details=tuple(DetailRow(MARKUP, MARKUP * 10, BADGE, MARKUP) for _ in range(200)),
+        hours=tuple(HoursRow(MARKUP, "open", MARKUP, BADGE, True, MARKUP, MARKUP) for _ in range(60)),
+        steps=tuple(MARKUP * 30 for _ in range(80)),
+        links=(Link(MARKUP, "javascript:alert(1)", BADGE), Link("x|y", "https://a.example/?q=<b>&c", BADGE)),
+        related=tuple(TopicRef(f"t{i}", MARKUP) for i in range(60)),
+        warnings=tuple(MARKUP * 50 for _ in range(30)),
+        sources=tuple(SourceRef(MARKUP, MARKUP, "https://evil.example/|x") for _ in range(30)),
+        plan=MARKUP,
+    )
+    return Reply(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})  # type: ignore[arg-type]
+
+
+async def test_every_topic_within_limits(kb: Knowledge, ask: Ask) -> None:
+    for topic in kb.topics:
+        payload = render.message(await ask(topic.id))
+        assert violations(payload) == [], topic.id
+        assert payload["response_type"] == "ephemeral"
+
+
+async def test_misses_and_suggestions_within_limits(ask: Ask) -> None:
+    for text in ("", "delivery", "qwxz zzkj"):
+        assert violations(render.message(await ask(text))) == []
+
+
+async def test_answers_carry_a_share_button_but_misses_do_not(ask: Ask) -> None:
+    def has_share(payload: dict[str, object]) -> bool:
+        return any(b.get("block_id") == "share" for b in payload["blocks"])  # type: ignore[attr-defined]
+
+    assert has_share(render.message(await ask("specialty")))
+    assert not has_share(render.message(await ask("qwxz zzkj")))
+    assert not has_share(render.message(await ask("specialty"), shared=True))
+
+
+async def test_shared_message_is_in_channel(ask: Ask) -> None:
+    payload = render.message(await ask("hours"), shared=True)
+    assert payload["response_type"] == "in_channel"
+    assert violations(payload) == []
+
+
+@pytest.mark.parametrize("field", ["summary", "contacts", "details", "hours", "steps", "related",
+                                   "warnings", "sources", "title"])
+def test_adversarial_reply_within_limits(field: str) -> None:
+    kept = {"summary": "ok", "contacts": (), "details": (), "hours": (), "steps": (),
+            "related": (), "warnings": (), "sources": (), "title": "ok"}
+    kept.pop(field)
+    payload = render.message(adversarial(**kept))
+    assert violations(payload) == []
+
+
+def test_everything_adversarial_at_once() -> None:
+    payload = render.message(adversarial())
+    assert violations(payload) == []
+    parsed = "\n".join(mrkdwn_texts(payload))
+    assert "<!channel>" not in parsed and "<@U123>" not in parsed and "<#C1>" not in parsed
+    assert "<https://evil.example" not in parsed and "<javascript:" not in parsed
+    assert "&lt;!channel&gt;" in parsed
+    assert "… (shortened" in parsed
+
+
+def test_long_answer_is_cut_with_marker_and_source_link() -> None:
+    reply = adversarial(sources=(SourceRef("CVS Specialty FAQ", "", "https://www.cvsspecialty.com"),))
+    blocks = render.message(reply)["blocks"]
+    notes = [b for b in blocks if b["type"] == "context" and "shortened" in str(b)]
+    assert notes and "<https://www.cvsspecialty.com|source>" in str(notes[0])
+
+
+def test_escaping_and_clipping() -> None:
+    assert render.escape("a & <b> c") == "a &amp; &lt;b&gt; c"
+    clipped = render.clip("x &amp; " * 1000, 100)
+    assert len(clipped) <= 100 and clipped.endswith(render.TRUNCATED)
+    assert not clipped.removesuffix(render.TRUNCATED).rstrip().endswith(("&", "&am", "&amp"))
+    assert render.clip("short", 100) == "short"
+
+
+async def test_home_view_lists_every_topic(kb: Knowledge, ask: Ask) -> None:
+    view = render.home_view(await ask("help"), await ask("specialty"))
+    assert view["type"] == "home"
+    assert violations(view, home=True) == []
+    ids = {e["value"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]}
+    assert {t.id for t in kb.topics} <= ids | {"specialty"}
+
+
+def test_error_message_is_friendly_and_private() -> None:
+    payload = render.error_message("ab12cd34")
+    assert payload["response_type"] == "ephemeral" and "ab12cd34" in payload["text"]
+    assert violations(payload) == []
