@@ -12,12 +12,16 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.formats import FORMATS, renderer
+from adapters.settings import ConfigError, port, slack_settings
 from bot.core import Engine
 from bot.knowledge import KnowledgeError, default_kb_dir, default_plan, load
 from bot.model import KnowledgeFile, PlanFile, json_schema
 from bot.reply import Platform, Query
 
 EXIT_BROKEN_KB = 2
+EXIT_CONFIG = 3
+SHUTDOWN_SECONDS = 25.0
+"""Heroku-style hosts kill 30 s after SIGTERM; finish in-flight requests before that."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_BROKEN_KB
+    except ConfigError as exc:
+        print(f"caremark-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
 
@@ -67,6 +74,28 @@ def _parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", parents=[common], help="type questions in a terminal")
     console.set_defaults(run=_console)
 
+    serve = commands.add_parser(
+        "serve", parents=[common], help="run the web app: Slack endpoint, /healthz, /readyz"
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")  # noqa: S104
+    serve.add_argument("--port", type=int, default=None, help="port (default $PORT or 3000)")
+    serve.set_defaults(run=_serve)
+
+    slack = commands.add_parser("slack", help="Slack set-up helpers")
+    slack_commands = slack.add_subparsers(
+        title="slack commands", metavar="SLACK_COMMAND", required=True
+    )
+    manifest = slack_commands.add_parser(
+        "manifest", parents=[common], help="print a Slack app manifest (YAML)"
+    )
+    manifest.add_argument(
+        "--url",
+        default=None,
+        help="public base URL for HTTP mode, e.g. https://bot.example.com; "
+        "without it the manifest uses Socket Mode",
+    )
+    manifest.set_defaults(run=_slack_manifest)
+
     kb = commands.add_parser("kb", help="check the knowledge base or print its schema")
     kb_commands = kb.add_subparsers(title="kb commands", metavar="KB_COMMAND", required=True)
     check = kb_commands.add_parser(
@@ -101,8 +130,45 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
+    """No command: serve chat platforms when tokens are configured, else a local console."""
+    if slack_settings() is not None:
+        args.host, args.port = "0.0.0.0", None  # noqa: S104
+        return _serve(args)
     engine = _engine(args)
     asyncio.run(run_console(engine, args, sys.stdin, sys.stdout))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from adapters.web import Slack, create_app
+
+    slack = slack_settings()
+    listen = args.port or port()
+    engine = _engine(args)
+    app = create_app(engine, Slack.start(engine, slack) if slack else None)
+    mode = f"Slack in {slack.mode} mode" if slack else "no chat platform configured"
+    print(f"caremark-bot: serving on http://{args.host}:{listen} ({mode})", file=sys.stderr)
+    web.run_app(
+        app,
+        host=args.host,
+        port=listen,
+        shutdown_timeout=SHUTDOWN_SECONDS,
+        print=None,
+        access_log=None,
+    )
+    return 0
+
+
+def _slack_manifest(args: argparse.Namespace) -> int:
+    from adapters.slack.manifest import manifest_yaml
+
+    url = args.url
+    if url is not None and not url.startswith("https://"):
+        print("caremark-bot: --url must be the https:// address Slack will call", file=sys.stderr)
+        return EXIT_CONFIG
+    sys.stdout.write(manifest_yaml(load(args.kb, args.plan or default_plan()), url))
     return 0
 
 

@@ -16,6 +16,7 @@ Renderer = Callable[[Reply], str]
 FORMATS: dict[str, str] = {
     "text": "adapters.console:render_text",
     "json": "adapters.console:render_json",
+    "slack": "adapters.slack.render:message_json",
 }
 
 

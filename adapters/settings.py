@@ -33,7 +33,7 @@ def slack_settings(env: Mapping[str, str] | None = None) -> SlackSettings | None
     env = os.environ if env is None else env
     if not any(env.get(name) for name in SLACK_VARIABLES[:3]):
         return None
-    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True)
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True) or ""
     app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", required=False)
     secret = env.get("SLACK_SIGNING_SECRET", "").strip() or None
     if app_token is None and secret is None:
@@ -46,7 +46,9 @@ def slack_settings(env: Mapping[str, str] | None = None) -> SlackSettings | None
     api_url = env.get("SLACK_API_URL", "").strip() or None
     if api_url is not None:
         if not api_url.startswith(("https://", "http://")):
-            raise ConfigError("SLACK_API_URL must start with https:// (or http:// for a local fake)")
+            raise ConfigError(
+                "SLACK_API_URL must start with https:// (or http:// for a local fake)"
+            )
         api_url = api_url.rstrip("/") + "/"
     return SlackSettings(bot_token, secret, app_token, api_url)
 

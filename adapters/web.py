@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,13 +50,17 @@ class Slack:
         return connected, "socket mode connected" if connected else "socket mode not connected"
 
 
+ENGINE = web.AppKey("engine", Engine)
+SLACK = web.AppKey("slack", Slack)
+
+
 def create_app(engine: Engine, slack: Slack | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app["engine"] = engine
+    app[ENGINE] = engine
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     if slack is not None:
-        app["slack"] = slack
+        app[SLACK] = slack
         app.router.add_post("/slack/events", _slack_events)
         if slack.socket is not None:
             app.on_startup.append(_connect_socket)
@@ -69,10 +73,10 @@ async def _healthz(request: web.Request) -> web.Response:
 
 
 async def _readyz(request: web.Request) -> web.Response:
-    checks: dict[str, Any] = {"knowledge": f"{len(request.app['engine'].knowledge.topics)} topics"}
+    checks: dict[str, Any] = {"knowledge": f"{len(request.app[ENGINE].knowledge.topics)} topics"}
     ready = True
-    if "slack" in request.app:
-        ok, state = await request.app["slack"].ready()
+    if SLACK in request.app:
+        ok, state = await request.app[SLACK].ready()
         checks["slack"] = state
         ready = ready and ok
     return web.json_response({"ready": ready, **checks}, status=200 if ready else 503)
@@ -80,12 +84,14 @@ async def _readyz(request: web.Request) -> web.Response:
 
 async def _slack_events(request: web.Request) -> web.Response:
     """Verify, hand to Bolt, and turn anything Bolt could not answer into a 200."""
-    slack: Slack = request.app["slack"]
+    slack = request.app[SLACK]
     body = await request.read()
     secret = slack.settings.signing_secret or ""
     if not secret or not is_signed(secret, request.headers, body, slack.clock()):
         return web.json_response({"error": "invalid request signature"}, status=401)
-    headers = {name: list(request.headers.getall(name)) for name in request.headers}
+    headers: dict[str, str | Sequence[str]] = {
+        name: request.headers.getall(name) for name in request.headers
+    }
     bolt_request = AsyncBoltRequest(
         body=body.decode("utf-8"), query=request.query_string, headers=headers
     )
@@ -106,12 +112,12 @@ async def _slack_events(request: web.Request) -> web.Response:
 
 
 async def _connect_socket(app: web.Application) -> None:
-    slack: Slack = app["slack"]
+    slack = app[SLACK]
     assert slack.socket is not None
-    await slack.socket.connect_async()
+    await slack.socket.connect_async()  # type: ignore[no-untyped-call]
 
 
 async def _close_socket(app: web.Application) -> None:
-    slack: Slack = app["slack"]
+    slack = app[SLACK]
     assert slack.socket is not None
-    await slack.socket.close_async()
+    await slack.socket.close_async()  # type: ignore[no-untyped-call]

@@ -31,37 +31,63 @@ def signed_headers(body: bytes, *, secret: str = SECRET, at: float | None = None
 
 def command_body(text: str, response_url: str = "https://hooks.slack.invalid/x") -> bytes:
     form = {
-        "command": "/caremark", "text": text, "user_id": "U0TEST", "team_id": "T0TEST",
-        "channel_id": "C0TEST", "response_url": response_url, "trigger_id": "1.2.3",
-        "api_app_id": "A0TEST", "token": "legacy",
+        "command": "/caremark",
+        "text": text,
+        "user_id": "U0TEST",
+        "team_id": "T0TEST",
+        "channel_id": "C0TEST",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+        "api_app_id": "A0TEST",
+        "token": "legacy",
     }
     return urllib.parse.urlencode(form).encode()
 
 
-def action_body(action_id: str, value: str, response_url: str, *, ephemeral: bool = True,
-                home: bool = False) -> bytes:
+def action_body(
+    action_id: str, value: str, response_url: str, *, ephemeral: bool = True, home: bool = False
+) -> bytes:
     payload: dict[str, Any] = {
-        "type": "block_actions", "user": {"id": "U0TEST"}, "team": {"id": "T0TEST"},
-        "api_app_id": "A0TEST", "trigger_id": "1.2.3",
-        "actions": [{"type": "button", "action_id": action_id, "value": value,
-                     "block_id": "b", "action_ts": "1"}],
+        "type": "block_actions",
+        "user": {"id": "U0TEST"},
+        "team": {"id": "T0TEST"},
+        "api_app_id": "A0TEST",
+        "trigger_id": "1.2.3",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "value": value,
+                "block_id": "b",
+                "action_ts": "1",
+            }
+        ],
     }
     if home:
         payload["view"] = {"type": "home", "id": "V0TEST"}
         payload["container"] = {"type": "view", "view_id": "V0TEST"}
     else:
         payload["response_url"] = response_url
-        payload["container"] = {"type": "message", "is_ephemeral": ephemeral,
-                                "channel_id": "C0TEST"}
+        payload["container"] = {
+            "type": "message",
+            "is_ephemeral": ephemeral,
+            "channel_id": "C0TEST",
+        }
         payload["channel"] = {"id": "C0TEST"}
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
 
 def event_body(event: dict[str, Any]) -> bytes:
-    return json.dumps({
-        "type": "event_callback", "team_id": "T0TEST", "api_app_id": "A0TEST",
-        "event": event, "event_id": "Ev0TEST", "event_time": int(time.time()),
-    }).encode()
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0TEST",
+            "api_app_id": "A0TEST",
+            "event": event,
+            "event_id": "Ev0TEST",
+            "event_time": int(time.time()),
+        }
+    ).encode()
 
 
 @dataclass
@@ -105,8 +131,9 @@ async def start_fake_slack() -> FakeSlack:
         return web.json_response({"ok": True})
 
     async def connections_open(request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "url": str(fake.server.make_url("/link")).replace(
-            "http://", "ws://")})
+        return web.json_response(
+            {"ok": True, "url": str(fake.server.make_url("/link")).replace("http://", "ws://")}
+        )
 
     async def link(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()

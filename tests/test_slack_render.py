@@ -9,8 +9,17 @@ import pytest
 from adapters.slack import render
 from bot.knowledge import Knowledge
 from bot.reply import (
-    Badge, ContactRow, DetailRow, HoursRow, Link, Reply, ReplyKind, Section, SourceRef,
-    TopicRef, Trust, Visibility,
+    Badge,
+    ContactRow,
+    DetailRow,
+    HoursRow,
+    Link,
+    Reply,
+    ReplyKind,
+    SourceRef,
+    TopicRef,
+    Trust,
+    Visibility,
 )
 from tests.conftest import Ask
 from tests.slack_limits import mrkdwn_texts, violations
@@ -21,13 +30,22 @@ BADGE = Badge(Trust.UNVERIFIED, MARKUP)
 
 def adversarial(**changes: object) -> Reply:
     base = Reply(
-        kind=ReplyKind.ANSWER, title=MARKUP * 5, summary=("word " * 4000).strip(),
-        topic_id="evil", visibility=Visibility.SHAREABLE, reviewed=dt.date(2026, 11, 24),
+        kind=ReplyKind.ANSWER,
+        title=MARKUP * 5,
+        summary=("word " * 4000).strip(),
+        topic_id="evil",
+        visibility=Visibility.SHAREABLE,
+        reviewed=dt.date(2026, 11, 24),
         contacts=tuple(ContactRow("phone", MARKUP, MARKUP * 40, BADGE, MARKUP) for _ in range(25)),
         details=tuple(DetailRow(MARKUP, MARKUP * 10, BADGE, MARKUP) for _ in range(200)),
-        hours=tuple(HoursRow(MARKUP, "open", MARKUP, BADGE, True, MARKUP, MARKUP) for _ in range(60)),
+        hours=tuple(
+            HoursRow(MARKUP, "open", MARKUP, BADGE, True, MARKUP, MARKUP) for _ in range(60)
+        ),
         steps=tuple(MARKUP * 30 for _ in range(80)),
-        links=(Link(MARKUP, "javascript:alert(1)", BADGE), Link("x|y", "https://a.example/?q=<b>&c", BADGE)),
+        links=(
+            Link(MARKUP, "javascript:alert(1)", BADGE),
+            Link("x|y", "https://a.example/?q=<b>&c", BADGE),
+        ),
         related=tuple(TopicRef(f"t{i}", MARKUP) for i in range(60)),
         warnings=tuple(MARKUP * 50 for _ in range(30)),
         sources=tuple(SourceRef(MARKUP, MARKUP, "https://evil.example/|x") for _ in range(30)),
@@ -63,11 +81,22 @@ async def test_shared_message_is_in_channel(ask: Ask) -> None:
     assert violations(payload) == []
 
 
-@pytest.mark.parametrize("field", ["summary", "contacts", "details", "hours", "steps", "related",
-                                   "warnings", "sources", "title"])
+@pytest.mark.parametrize(
+    "field",
+    ["summary", "contacts", "details", "hours", "steps", "related", "warnings", "sources", "title"],
+)
 def test_adversarial_reply_within_limits(field: str) -> None:
-    kept = {"summary": "ok", "contacts": (), "details": (), "hours": (), "steps": (),
-            "related": (), "warnings": (), "sources": (), "title": "ok"}
+    kept = {
+        "summary": "ok",
+        "contacts": (),
+        "details": (),
+        "hours": (),
+        "steps": (),
+        "related": (),
+        "warnings": (),
+        "sources": (),
+        "title": "ok",
+    }
     kept.pop(field)
     payload = render.message(adversarial(**kept))
     assert violations(payload) == []
@@ -84,7 +113,9 @@ def test_everything_adversarial_at_once() -> None:
 
 
 def test_long_answer_is_cut_with_marker_and_source_link() -> None:
-    reply = adversarial(sources=(SourceRef("CVS Specialty FAQ", "", "https://www.cvsspecialty.com"),))
+    reply = adversarial(
+        sources=(SourceRef("CVS Specialty FAQ", "", "https://www.cvsspecialty.com"),)
+    )
     blocks = render.message(reply)["blocks"]
     notes = [b for b in blocks if b["type"] == "context" and "shortened" in str(b)]
     assert notes and "<https://www.cvsspecialty.com|source>" in str(notes[0])

@@ -130,9 +130,7 @@ def _failed(what: str) -> str:
     return ref
 
 
-async def _guarded(
-    respond: AsyncRespond, what: str, work: Callable[[], Awaitable[None]]
-) -> None:
+async def _guarded(respond: AsyncRespond, what: str, work: Callable[[], Awaitable[None]]) -> None:
     """Run the work after an ack; if it fails, tell the person privately, with a reference."""
     try:
         await work()

@@ -8,6 +8,7 @@ budget are replaced by a note that links to the answer's first source.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -87,6 +88,11 @@ def message(reply: Reply, *, shared: bool = False) -> dict[str, Any]:
     }
 
 
+def message_json(reply: Reply) -> str:
+    """The exact slash-command response body, as `caremark-bot ask --format slack` prints it."""
+    return json.dumps(message(reply), indent=2, ensure_ascii=False)
+
+
 def home_view(directory: Reply, answer: Reply | None = None) -> dict[str, Any]:
     """The App Home tab: the last answer picked (if any), then every topic as a button."""
     listing = list(_body(directory))
@@ -121,15 +127,20 @@ def _body(reply: Reply) -> Iterator[Block]:
     for paragraph in reply.summary.split("\n\n"):
         yield from _sections([escape(paragraph)])
     if reply.contacts:
-        fields = [_field(f"*{escape(c.label)}*\n{escape(c.value)}", c.note, c.badge)
-                  for c in reply.contacts]
+        fields = [
+            _field(f"*{escape(c.label)}*\n{escape(c.value)}", c.note, c.badge)
+            for c in reply.contacts
+        ]
         for start in range(0, len(fields), MAX_FIELDS):
             yield {"type": "section", "fields": fields[start : start + MAX_FIELDS]}
-    hours = [_hours_line(row.label, row.schedule, row.open_now, row.local, row.note, row.badge)
-             for row in reply.hours]
+    hours = [
+        _hours_line(row.label, row.schedule, row.open_now, row.local, row.note, row.badge)
+        for row in reply.hours
+    ]
     yield from _sections(hours, title="Hours")
-    details = [_line(f"*{escape(d.label)}:* {escape(d.value)}", d.note, d.badge)
-               for d in reply.details]
+    details = [
+        _line(f"*{escape(d.label)}:* {escape(d.value)}", d.note, d.badge) for d in reply.details
+    ]
     yield from _sections(details, title="Good to know")
     yield from _sections([f"{n}. {escape(s)}" for n, s in enumerate(reply.steps, 1)], title="Steps")
     links = [_line(_link(x.url, x.label), None, x.badge) for x in reply.links]
@@ -188,7 +199,8 @@ def _footer(reply: Reply, shared: bool) -> list[Block]:
         tail.append("Shared from /caremark")
     room = MAX_CONTEXT_ELEMENTS - (1 if tail else 0)
     if len(elements) > room:
-        elements = elements[: room - 1] + [mrkdwn(f"and {len(elements) - room + 1} more sources")]
+        more = mrkdwn(f"and {len(elements) - room + 1} more sources")
+        elements = [*elements[: room - 1], more]
     if tail:
         elements.append(mrkdwn(" · ".join(tail), MAX_CONTEXT_TEXT))
     return [{"type": "context", "elements": elements}] if elements else []
@@ -229,8 +241,14 @@ def _line(head: str, note: str | None, badge: Badge) -> str:
     return f"{text}\n      {escape(note)}" if note else text
 
 
-def _hours_line(label: str, schedule: str, open_now: bool | None, local: str | None,
-                note: str | None, badge: Badge) -> str:
+def _hours_line(
+    label: str,
+    schedule: str,
+    open_now: bool | None,
+    local: str | None,
+    note: str | None,
+    badge: Badge,
+) -> str:
     state = {True: " · *open now*", False: " · closed now", None: ""}[open_now]
     head = f"*{escape(label)}:* {escape(schedule)}{state}"
     if local:

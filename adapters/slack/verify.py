@@ -37,7 +37,9 @@ def is_signed(secret: str, headers: Headers, body: bytes, now: float) -> bool:
     if len(timestamps) != 1 or len(signatures) != 1:
         return False
     timestamp, sent = timestamps[0], signatures[0]
-    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS):
+    if not (
+        timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS
+    ):
         return False
     if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
         return False

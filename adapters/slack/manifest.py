@@ -1,0 +1,64 @@
+"""A ready Slack app manifest, generated from the knowledge base and the chosen transport."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from adapters.slack.app import COMMAND
+from bot.knowledge import Knowledge
+
+MAX_COMMAND = 32
+MAX_DESCRIPTION = 2000
+MAX_USAGE_HINT = 1000
+APP_NAME = "Caremark help"
+
+
+def manifest(kb: Knowledge, request_url: str | None = None, name: str = APP_NAME) -> dict[str, Any]:
+    """Socket Mode when `request_url` is None, else HTTP with `<request_url>/slack/events`."""
+    order = {category.id: n for n, category in enumerate(kb.categories)}
+    topics = sorted(kb.topics, key=lambda t: order.get(t.category, len(order)))
+    hint = "[topic or question], e.g. " + ", ".join(t.id for t in topics)
+    if len(hint) > MAX_USAGE_HINT:
+        hint = hint[: MAX_USAGE_HINT - 1].rsplit(",", 1)[0] + "…"
+    command: dict[str, Any] = {
+        "command": COMMAND[:MAX_COMMAND],
+        "description": "How to reach CVS Caremark, with each fact's source and trust level"[
+            :MAX_DESCRIPTION
+        ],
+        "usage_hint": hint,
+        "should_escape": False,
+    }
+    settings: dict[str, Any] = {
+        "event_subscriptions": {"bot_events": ["app_home_opened"]},
+        "interactivity": {"is_enabled": True},
+        "org_deploy_enabled": False,
+        "socket_mode_enabled": request_url is None,
+    }
+    if request_url is not None:
+        events = request_url.rstrip("/") + "/slack/events"
+        command["url"] = events
+        settings["event_subscriptions"]["request_url"] = events
+        settings["interactivity"]["request_url"] = events
+    return {
+        "display_information": {
+            "name": name,
+            "description": "Find the right way to reach CVS Caremark, and how far to trust it.",
+        },
+        "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": False,
+                "messages_tab_read_only_enabled": False,
+            },
+            "bot_user": {"display_name": name, "always_online": True},
+            "slash_commands": [command],
+        },
+        "oauth_config": {"scopes": {"bot": ["commands"]}},
+        "settings": settings,
+    }
+
+
+def manifest_yaml(kb: Knowledge, request_url: str | None = None) -> str:
+    return yaml.safe_dump(manifest(kb, request_url), sort_keys=False, allow_unicode=True)

@@ -1,0 +1,274 @@
+"""/slack/events over loopback through the real Bolt stack: signed commands, buttons, App
+Home, the malformed-request table, and a failing listener."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+from multidict import CIMultiDict
+
+from adapters.settings import SlackSettings
+from adapters.slack import render
+from adapters.web import Slack, create_app
+from bot.core import Engine
+from bot.knowledge import Knowledge
+from bot.reply import Query, Reply
+from tests.slack_fakes import (
+    BOT_TOKEN,
+    SECRET,
+    FakeSlack,
+    action_body,
+    command_body,
+    event_body,
+    signed_headers,
+    start_fake_slack,
+)
+from tests.slack_limits import mrkdwn_texts, violations
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    fake = await start_fake_slack()
+    yield fake
+    await fake.server.close()
+
+
+def settings(fake: FakeSlack) -> SlackSettings:
+    return SlackSettings(BOT_TOKEN, SECRET, None, fake.api_url)
+
+
+async def client_for(engine: Engine, fake: FakeSlack) -> TestClient[Any, Any]:
+    app = create_app(engine, Slack.start(engine, settings(fake)))
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def client(engine: Engine, fake: FakeSlack) -> AsyncIterator[TestClient[Any, Any]]:
+    client = await client_for(engine, fake)
+    yield client
+    await client.close()
+
+
+async def post(client: TestClient[Any, Any], body: bytes, **headers: str) -> ClientResponse:
+    return await client.post(
+        "/slack/events", data=body, headers={**signed_headers(body), **headers}
+    )
+
+
+async def test_every_topic_by_signed_slash_command(
+    kb: Knowledge, client: TestClient[Any, Any]
+) -> None:
+    for topic in kb.topics:
+        response = await post(client, command_body(topic.id))
+        assert response.status == 200, topic.id
+        payload = await response.json()
+        assert payload["response_type"] == "ephemeral"
+        assert violations(payload) == [], topic.id
+        assert topic.title[:20] in json.dumps(payload, ensure_ascii=False), topic.id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!channel> specialty",
+        "@here hours",
+        "@everyone",
+        "<https://evil.example|caremark.com>",
+        "*bold* _x_ `y`",
+        "<@U0123> help",
+        "\u202e\u200bspecialty\x00",
+    ],
+)
+async def test_injection_in_user_text_stays_inert(client: TestClient[Any, Any], text: str) -> None:
+    response = await post(client, command_body(text))
+    assert response.status == 200
+    payload = await response.json()
+    assert violations(payload) == []
+    parsed = "\n".join(mrkdwn_texts(payload))
+    assert "evil.example" not in parsed and "<!" not in parsed and "<@" not in parsed
+
+
+def tamper(body: bytes) -> bytes:
+    return body.replace(b"specialty", b"specialtz")
+
+
+MALFORMED: dict[str, Any] = {
+    "no headers": lambda h: {},
+    "missing signature": lambda h: {"X-Slack-Request-Timestamp": h["X-Slack-Request-Timestamp"]},
+    "missing timestamp": lambda h: {"X-Slack-Signature": h["X-Slack-Signature"]},
+    "non-numeric timestamp": lambda h: {**h, "X-Slack-Request-Timestamp": "soon"},
+    "huge timestamp": lambda h: {**h, "X-Slack-Request-Timestamp": "9" * 40},
+    "negative timestamp": lambda h: {**h, "X-Slack-Request-Timestamp": "-1"},
+    "stale timestamp": "stale",
+    "truncated signature": lambda h: {**h, "X-Slack-Signature": h["X-Slack-Signature"][:40]},
+    "wrong version": lambda h: {**h, "X-Slack-Signature": "v1=" + h["X-Slack-Signature"][3:]},
+    "non-hex signature": lambda h: {**h, "X-Slack-Signature": "v0=" + "z" * 64},
+    "non-ASCII signature": lambda h: {**h, "X-Slack-Signature": "v0=" + "é" * 64},
+    "empty signature": lambda h: {**h, "X-Slack-Signature": ""},
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+async def test_malformed_requests_get_401(client: TestClient[Any, Any], case: str) -> None:
+    body = command_body("specialty")
+    if MALFORMED[case] == "stale":
+        headers = signed_headers(body, at=time.time() - 301)
+    else:
+        headers = MALFORMED[case](signed_headers(body))
+    response = await client.post(
+        "/slack/events", data=body, headers=headers, skip_auto_headers=["Content-Type"]
+    )
+    assert response.status == 401, case
+
+
+async def test_tampered_body_gets_401(client: TestClient[Any, Any]) -> None:
+    body = command_body("specialty")
+    response = await client.post("/slack/events", data=tamper(body), headers=signed_headers(body))
+    assert response.status == 401
+
+
+async def test_wrong_secret_gets_401(client: TestClient[Any, Any]) -> None:
+    body = command_body("specialty")
+    headers = signed_headers(body, secret="f" * 32)
+    assert (await client.post("/slack/events", data=body, headers=headers)).status == 401
+
+
+async def test_duplicate_headers_get_401(client: TestClient[Any, Any]) -> None:
+    body = command_body("specialty")
+    good = signed_headers(body)
+    headers = CIMultiDict(good)
+    headers.add("X-Slack-Signature", good["X-Slack-Signature"])
+    assert (await client.post("/slack/events", data=body, headers=headers)).status == 401
+    headers = CIMultiDict(good)
+    headers.add("X-Slack-Request-Timestamp", good["X-Slack-Request-Timestamp"])
+    assert (await client.post("/slack/events", data=body, headers=headers)).status == 401
+
+
+async def test_signed_non_utf8_body_gets_401(client: TestClient[Any, Any]) -> None:
+    body = b"command=%2Fcaremark&text=\xff\xfe\xfa"
+    assert (await post(client, body)).status == 401
+
+
+async def test_oversized_body_is_refused_not_crashed(client: TestClient[Any, Any]) -> None:
+    body = command_body("x" * 200_000)
+    response = await post(client, body)
+    assert response.status == 413
+
+
+async def test_valid_request_gets_200(client: TestClient[Any, Any]) -> None:
+    response = await post(client, command_body("specialty"))
+    assert response.status == 200
+    assert "1-800-237-2767" in await response.text()
+
+
+async def test_share_posts_the_answer_in_channel(
+    client: TestClient[Any, Any], fake: FakeSlack
+) -> None:
+    response = await post(client, action_body(render.SHARE_ACTION, "specialty", fake.response_url))
+    assert response.status == 200
+    await fake.wait_for_posts(1)
+    ((path, posted),) = fake.posts
+    assert path == "/response/1"
+    assert posted["response_type"] == "in_channel" and posted["replace_original"] is False
+    assert violations(posted) == []
+    assert "1-800-237-2767" in json.dumps(posted)
+    assert not any(b.get("block_id") == "share" for b in posted["blocks"])
+
+
+async def test_topic_button_answers_in_place(client: TestClient[Any, Any], fake: FakeSlack) -> None:
+    body = action_body(f"{render.TOPIC_ACTION}hours", "hours", fake.response_url)
+    assert (await post(client, body)).status == 200
+    await fake.wait_for_posts(1)
+    ((_, posted),) = fake.posts
+    assert posted["replace_original"] is True and posted["response_type"] == "ephemeral"
+    assert "Hours" in json.dumps(posted)
+
+
+async def test_topic_button_on_a_shared_message_answers_privately(
+    client: TestClient[Any, Any], fake: FakeSlack
+) -> None:
+    body = action_body(f"{render.TOPIC_ACTION}tty", "tty", fake.response_url, ephemeral=False)
+    assert (await post(client, body)).status == 200
+    await fake.wait_for_posts(1)
+    ((_, posted),) = fake.posts
+    assert posted["replace_original"] is False and posted["response_type"] == "ephemeral"
+
+
+async def test_app_home_lists_every_topic(
+    kb: Knowledge, client: TestClient[Any, Any], fake: FakeSlack
+) -> None:
+    body = event_body({"type": "app_home_opened", "user": "U0TEST", "tab": "home"})
+    response = await client.post(
+        "/slack/events",
+        data=body,
+        headers={**signed_headers(body), "Content-Type": "application/json"},
+    )
+    assert response.status == 200
+    await fake.wait_for_posts(1)
+    ((path, posted),) = fake.posts
+    assert path == "/api/views.publish" and posted["user_id"] == "U0TEST"
+    view = json.loads(posted["view"]) if isinstance(posted["view"], str) else posted["view"]
+    assert violations(view, home=True) == []
+    ids = {e["value"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]}
+    assert ids == {t.id for t in kb.topics}
+
+
+async def test_home_topic_button_republishes_home(
+    client: TestClient[Any, Any], fake: FakeSlack
+) -> None:
+    body = action_body(f"{render.TOPIC_ACTION}specialty", "specialty", "", home=True)
+    assert (await post(client, body)).status == 200
+    await fake.wait_for_posts(1)
+    ((path, posted),) = fake.posts
+    assert path == "/api/views.publish"
+    assert "1-800-237-2767" in json.dumps(posted)
+
+
+async def test_url_verification_challenge(client: TestClient[Any, Any]) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "abc123", "token": "t"}).encode()
+    response = await client.post(
+        "/slack/events",
+        data=body,
+        headers={**signed_headers(body), "Content-Type": "application/json"},
+    )
+    assert response.status == 200 and "abc123" in await response.text()
+
+
+class Broken(Engine):
+    async def handle(self, query: Query) -> Reply:
+        raise RuntimeError("boom: the knowledge base exploded")
+
+
+async def test_failing_listener_still_answers_privately(
+    kb: Knowledge, fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await client_for(Broken(kb), fake)
+    try:
+        response = await post(client, command_body("specialty my ssn is 123-45-6789"))
+        assert response.status == 200
+        payload = await response.json()
+        assert payload["response_type"] == "ephemeral" and "Reference:" in payload["text"]
+        ref = payload["text"].rsplit("Reference: ", 1)[1].rstrip(")")
+        assert any(ref == getattr(r, "reference", None) and r.exc_info for r in caplog.records)
+        assert "123-45-6789" not in caplog.text
+        button = action_body(render.SHARE_ACTION, "specialty", fake.response_url)
+        assert (await post(client, button)).status == 200
+        await fake.wait_for_posts(1)
+        assert "Reference:" in fake.posts[0][1]["text"]
+    finally:
+        await client.close()
+
+
+async def test_health_and_readiness(client: TestClient[Any, Any]) -> None:
+    assert (await client.get("/healthz")).status == 200
+    ready = await client.get("/readyz")
+    assert ready.status == 200
+    assert (await ready.json())["slack"] == "http mode"
