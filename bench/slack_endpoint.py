@@ -1,0 +1,148 @@
+"""Signed Slack slash commands over loopback: `caremark-bot serve` against a bare aiohttp handler.
+
+    python bench/slack_endpoint.py [--requests 3000] [--quick]
+
+Both servers run as their own processes on 127.0.0.1, one after the other, and the same bounded
+load client (aiohttp, here) sends the same signed requests at 1 and 32 concurrent connections.
+Reports requests/s, p50 and p99, and caremark's throughput as a ratio of the bare handler's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapters.slack.verify import signature  # noqa: E402
+
+SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+QUERIES = ["specialty", "hours", "my package never arrived", "speciality", "fees", "tty"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def signed(text: str) -> tuple[bytes, dict[str, str]]:
+    body = urllib.parse.urlencode({
+        "command": "/caremark", "text": text, "user_id": "U1", "team_id": "T1",
+        "channel_id": "C1", "response_url": "https://hooks.slack.invalid/x", "trigger_id": "1",
+        "api_app_id": "A1",
+    }).encode()
+    stamp = str(int(time.time()))
+    return body, {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature":
+                  signature(SECRET, stamp, body),
+                  "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def start(command: list[str], port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"server did not start: {command}")
+
+
+async def load(url: str, requests: int, connections: int) -> dict[str, float]:
+    """Send `requests` signed commands over `connections` connections; bounded in count."""
+    prepared = [signed(q) for q in QUERIES]
+    latencies: list[float] = []
+    failures = 0
+    counter = iter(range(requests))
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            nonlocal failures
+            for n in counter:
+                body, headers = prepared[n % len(prepared)]
+                start = time.perf_counter()
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    failures += response.status != 200
+                latencies.append(time.perf_counter() - start)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered), "failures": failures, "rps": len(ordered) / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    }
+
+
+def run(requests: int) -> dict[str, dict[str, dict[str, float]]]:
+    servers = {
+        "bare aiohttp": [sys.executable, str(ROOT / "bench" / "bare_server.py")],
+        "caremark-bot serve": [sys.executable, "-m", "adapters.cli", "serve", "--host",
+                               "127.0.0.1", "--port"],
+    }
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for name, command in servers.items():
+        port = free_port()
+        process = start([*command, str(port)], port)
+        try:
+            url = f"http://127.0.0.1:{port}/slack/events"
+            asyncio.run(load(url, min(300, requests), 4))  # warm up
+            results[name] = {f"{c} conn": asyncio.run(load(url, requests, c)) for c in (1, 32)}
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return results
+
+
+def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
+    bare = results["bare aiohttp"]
+    lines = ["| server | connections | req/s | p50 ms | p99 ms | failures | × bare req/s |",
+             "|---|---|---|---|---|---|---|"]
+    for name, rows in results.items():
+        for conns, row in rows.items():
+            ratio = row["rps"] / bare[conns]["rps"]
+            lines.append(f"| {name} | {conns} | {row['rps']:.0f} | {row['p50_ms']:.2f} | "
+                         f"{row['p99_ms']:.2f} | {row['failures']:.0f} | {ratio:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--quick", action="store_true", help="500 requests per row, JSON only")
+    args = parser.parse_args()
+    results = run(500 if args.quick else args.requests)
+    if args.quick:
+        print(json.dumps(results, indent=2))
+        return
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "slack_endpoint.json").write_text(json.dumps(results, indent=2) + "\n")
+    report = f"Signed Slack slash commands over loopback ({args.requests} per row)\n\n{table(results)}\n"
+    (out / "slack_endpoint.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
