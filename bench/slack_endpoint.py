@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import aiohttp
@@ -26,35 +25,26 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adapters.slack.verify import signature  # noqa: E402
+from tests.slack_fakes import SECRET, command_body, free_port, signed_headers  # noqa: E402
 
-SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 QUERIES = ["specialty", "hours", "my package never arrived", "speciality", "fees", "tty"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def signed(text: str) -> tuple[bytes, dict[str, str]]:
-    body = urllib.parse.urlencode({
-        "command": "/caremark", "text": text, "user_id": "U1", "team_id": "T1",
-        "channel_id": "C1", "response_url": "https://hooks.slack.invalid/x", "trigger_id": "1",
-        "api_app_id": "A1",
-    }).encode()
-    stamp = str(int(time.time()))
-    return body, {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature":
-                  signature(SECRET, stamp, body),
-                  "Content-Type": "application/x-www-form-urlencoded"}
+    body = command_body(text)
+    return body, signed_headers(body)
 
 
 def start(command: list[str], port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_URL": "http://127.0.0.1:9/api/"}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with socket.socket() as s:
@@ -89,7 +79,9 @@ async def load(url: str, requests: int, connections: int) -> dict[str, float]:
         elapsed = time.perf_counter() - began
     ordered = sorted(latencies)
     return {
-        "requests": len(ordered), "failures": failures, "rps": len(ordered) / elapsed,
+        "requests": len(ordered),
+        "failures": failures,
+        "rps": len(ordered) / elapsed,
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
     }
@@ -98,8 +90,15 @@ async def load(url: str, requests: int, connections: int) -> dict[str, float]:
 def run(requests: int) -> dict[str, dict[str, dict[str, float]]]:
     servers = {
         "bare aiohttp": [sys.executable, str(ROOT / "bench" / "bare_server.py")],
-        "caremark-bot serve": [sys.executable, "-m", "adapters.cli", "serve", "--host",
-                               "127.0.0.1", "--port"],
+        "caremark-bot serve": [
+            sys.executable,
+            "-m",
+            "adapters.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+        ],
     }
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name, command in servers.items():
@@ -117,13 +116,17 @@ def run(requests: int) -> dict[str, dict[str, dict[str, float]]]:
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     bare = results["bare aiohttp"]
-    lines = ["| server | connections | req/s | p50 ms | p99 ms | failures | × bare req/s |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| server | connections | req/s | p50 ms | p99 ms | failures | × bare req/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, rows in results.items():
         for conns, row in rows.items():
             ratio = row["rps"] / bare[conns]["rps"]
-            lines.append(f"| {name} | {conns} | {row['rps']:.0f} | {row['p50_ms']:.2f} | "
-                         f"{row['p99_ms']:.2f} | {row['failures']:.0f} | {ratio:.2f} |")
+            lines.append(
+                f"| {name} | {conns} | {row['rps']:.0f} | {row['p50_ms']:.2f} | "
+                f"{row['p99_ms']:.2f} | {row['failures']:.0f} | {ratio:.2f} |"
+            )
     return "\n".join(lines)
 
 
@@ -139,7 +142,8 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "slack_endpoint.json").write_text(json.dumps(results, indent=2) + "\n")
-    report = f"Signed Slack slash commands over loopback ({args.requests} per row)\n\n{table(results)}\n"
+    title = f"Signed Slack slash commands over loopback ({args.requests} per row)"
+    report = f"{title}\n\n{table(results)}\n"
     (out / "slack_endpoint.md").write_text(report)
     print(report)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -18,6 +19,13 @@ from adapters.slack.verify import signature
 SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 BOT_TOKEN = "xoxb-1-test"
 APP_TOKEN = "xapp-1-test"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def signed_headers(body: bytes, *, secret: str = SECRET, at: float | None = None) -> dict[str, str]:

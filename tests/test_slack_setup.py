@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from adapters.settings import ConfigError, port, slack_settings
 from adapters.slack.manifest import MAX_USAGE_HINT, manifest
 from bot.knowledge import Knowledge
 from tests.conftest import ROOT
-from tests.slack_fakes import SECRET, command_body, signed_headers
+from tests.slack_fakes import SECRET, command_body, free_port, signed_headers
 from tests.slack_limits import violations
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": SECRET}
@@ -102,16 +101,10 @@ def test_default_command_with_bad_token_fails_fast(
     assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
     """`caremark-bot serve` as its own process, listening on loopback."""
-    listen = _free_port()
+    listen = free_port()
     env = {**os.environ, **GOOD, "SLACK_API_URL": "http://127.0.0.1:9/api/"}
     process = subprocess.Popen(
         [
