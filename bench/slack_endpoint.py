@@ -12,10 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,7 +22,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.slack_fakes import SECRET, command_body, free_port, signed_headers  # noqa: E402
+from tests.slack_fakes import SERVE, command_body, free_port, signed_headers, start_server  # noqa: E402
 
 QUERIES = ["specialty", "hours", "my package never arrived", "speciality", "fees", "tty"]
 
@@ -33,26 +30,6 @@ QUERIES = ["specialty", "hours", "my package never arrived", "speciality", "fees
 def signed(text: str) -> tuple[bytes, dict[str, str]]:
     body = command_body(text)
     return body, signed_headers(body)
-
-
-def start(command: list[str], port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": "http://127.0.0.1:9/api/",
-    }
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"server did not start: {command}")
 
 
 async def load(url: str, requests: int, connections: int) -> dict[str, float]:
@@ -90,20 +67,12 @@ async def load(url: str, requests: int, connections: int) -> dict[str, float]:
 def run(requests: int) -> dict[str, dict[str, dict[str, float]]]:
     servers = {
         "bare aiohttp": [sys.executable, str(ROOT / "bench" / "bare_server.py")],
-        "caremark-bot serve": [
-            sys.executable,
-            "-m",
-            "adapters.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-        ],
+        "caremark-bot serve": SERVE,
     }
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name, command in servers.items():
         port = free_port()
-        process = start([*command, str(port)], port)
+        process = start_server(command, port)
         try:
             url = f"http://127.0.0.1:{port}/slack/events"
             asyncio.run(load(url, min(300, requests), 4))  # warm up

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -16,6 +20,7 @@ from aiohttp.test_utils import TestServer
 
 from adapters.slack.verify import signature
 
+ROOT = Path(__file__).resolve().parent.parent
 SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 BOT_TOKEN = "xoxb-1-test"
 APP_TOKEN = "xapp-1-test"
@@ -26,6 +31,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+SERVE = [sys.executable, "-m", "adapters.cli", "serve", "--host", "127.0.0.1", "--port"]
+"""`caremark-bot serve` on loopback; append the port."""
+
+
+def start_server(command: list[str], port: int) -> subprocess.Popen[bytes]:
+    """Start a server process with test Slack settings; return once its port accepts."""
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+    process = subprocess.Popen(
+        [*command, str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"server did not start: {command}")
 
 
 def signed_headers(body: bytes, *, secret: str = SECRET, at: float | None = None) -> dict[str, str]:

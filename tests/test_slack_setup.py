@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from adapters.settings import ConfigError, port, slack_settings
 from adapters.slack.manifest import MAX_USAGE_HINT, manifest
 from bot.knowledge import Knowledge
 from tests.conftest import ROOT
-from tests.slack_fakes import SECRET, command_body, free_port, signed_headers
+from tests.slack_fakes import SECRET, SERVE, command_body, free_port, signed_headers, start_server
 from tests.slack_limits import violations
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": SECRET}
@@ -105,32 +104,9 @@ def test_default_command_with_bad_token_fails_fast(
 def served() -> Iterator[str]:
     """`caremark-bot serve` as its own process, listening on loopback."""
     listen = free_port()
-    env = {**os.environ, **GOOD, "SLACK_API_URL": "http://127.0.0.1:9/api/"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "adapters.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(listen),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{listen}"
+    process = start_server(SERVE, listen)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield base
+        yield f"http://127.0.0.1:{listen}"
     finally:
         process.terminate()
         process.wait(timeout=20)
