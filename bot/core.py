@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot import answer
 from bot.knowledge import Knowledge, load
-from bot.reply import Query, Reply
+from bot.reply import Query, Reply, TopicRef
 from bot.resolve import How, Match, Resolver
 from bot.trust import Selection, select
 
@@ -59,6 +59,10 @@ class Engine:
 
     def resolve(self, query: Query) -> Match:
         return self._pick(query).resolver.resolve(query.text)
+
+    def suggest(self, query: Query, limit: int) -> tuple[TopicRef, ...]:
+        """Topics to offer while someone types, best first; the text is never echoed."""
+        return tuple(answer.ref(t) for t in self._pick(query).resolver.rank(query.text, limit))
 
     async def handle(self, query: Query) -> Reply:
         """Resolve the question and build the reply; never echoes the question's text."""

@@ -23,6 +23,8 @@ SUGGESTION_FLOOR = 0.4
 TITLE_CUTOFF = 60.0
 """rapidfuzz `token_set_ratio` a topic title needs to be suggested for an unknown question."""
 MAX_SUGGESTIONS = 3
+RANK_CUTOFF = 60.0
+"""rapidfuzz `WRatio` a title or alias needs to be offered while someone is still typing."""
 _ALIAS_FACTOR = 1.5
 _TITLE_FACTOR = 0.6
 _TYPO_CACHE_LIMIT = 4_096
@@ -64,6 +66,15 @@ class Resolver:
             for phrase in (topic.id.replace("-", " "), topic.title, *_aliases(topic)):
                 self._exact.setdefault(matchable(phrase), i)
         self._titles = {i: matchable(t.title) for i, t in enumerate(kb.topics)}
+        self._names = [
+            (matchable(n), i)
+            for i, t in enumerate(kb.topics)
+            for n in (t.title, t.id.replace("-", " "), *t.aliases)
+        ]
+        order = {category.id: n for n, category in enumerate(kb.categories)}
+        self._listing = sorted(
+            range(len(kb.topics)), key=lambda i: (order.get(kb.topics[i].category, len(order)), i)
+        )
         self._phrases = self._index(kb.topics)
         self._known = frozenset(
             w for entries in self._phrases.values() for p in entries for w in p.words
@@ -96,6 +107,27 @@ class Resolver:
         if similar:
             return Match(How.SUGGEST, suggestions=tuple(self._topics[i] for _, _, i in similar))
         return Match(How.NONE)
+
+    def rank(self, text: str, limit: int) -> tuple[Topic, ...]:
+        """Topics for a half-typed question, best first (for autocomplete): an exact match,
+        names that start with it, keyword matches, then look-alike titles and aliases."""
+        query = matchable(text)
+        if not query:
+            return tuple(self._topics[i] for i in self._listing[:limit])
+        picked: dict[int, None] = {}
+        if (exact := self._exact.get(query)) is not None:
+            picked[exact] = None
+        for name, i in self._names:
+            if name.startswith(query):
+                picked.setdefault(i)
+        for i, _ in self._score(self._words(query, correct=True)):
+            picked.setdefault(i)
+        names = [name for name, _ in self._names]
+        for _, _, at in process.extract(
+            query, names, scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=RANK_CUTOFF
+        ):
+            picked.setdefault(self._names[at][1])
+        return tuple(self._topics[i] for i in list(picked)[:limit])
 
     def _canon(self, word: str) -> str:
         """The one form a word is indexed under: synonyms folded, plurals folded."""

@@ -1,0 +1,255 @@
+"""Reply → Discord interaction response: one embed and button rows, within every limit.
+
+Knowledge-base text is escaped for Discord markdown and `@` is broken with a zero-width space,
+and `allowed_mentions` parses nothing, so no text can ping anyone. Phone numbers stay text;
+only https links become link buttons. Long content is cut with a visible marker.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
+
+# Discord's limits (discord.com/developers/docs; see PLATFORM-RULES.md)
+MAX_EMBED_TOTAL = 6000
+MAX_TITLE = 256
+MAX_DESCRIPTION = 4096
+MAX_FIELDS = 25
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+MAX_FOOTER = 2048
+MAX_ROWS = 5
+MAX_BUTTONS_PER_ROW = 5
+MAX_CUSTOM_ID = 100
+MAX_LABEL = 80
+MAX_LINK_URL = 512
+# our own choices inside those limits
+LABEL = 40
+TRUNCATED = " … (shortened)"
+MIN_DESCRIPTION = 600
+"""Room kept for the summary when fields are many."""
+
+EPHEMERAL = 1 << 6
+CHANNEL_MESSAGE = 4
+UPDATE_MESSAGE = 7
+AUTOCOMPLETE_RESULT = 8
+PRIMARY, SECONDARY, LINK = 1, 2, 5
+ID_PREFIX = "caremark"
+CUSTOM_ID = re.compile(r"^caremark:(?P<kind>topic|share):(?P<value>[a-z0-9][a-z0-9-]{0,80})$")
+
+BADGES = {
+    Trust.PLAN_VERIFIED: "✅",
+    Trust.OFFICIAL: "🏛️",
+    Trust.CORROBORATED: "🔵",
+    Trust.UNVERIFIED: "❔",
+    Trust.SAFE_ADVICE: "ℹ️",
+}
+COLOURS = {"answer": 0x2E7D32, "hours": 0x1565C0, "directory": 0x455A64}
+NO_MENTIONS: dict[str, list[str]] = {"parse": []}
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]<>#])")
+
+Embed = dict[str, Any]
+_MORE = {"name": "…", "value": "More in the full answer (shortened).", "inline": False}
+
+
+def escape(text: str) -> str:
+    """Inert Discord markdown for descriptions and field values: formatting characters and
+    masked-link brackets escaped, `@` unable to mention."""
+    return plain(_MARKDOWN.sub(r"\\\1", text))
+
+
+def plain(text: str) -> str:
+    """For titles, field names and footers, which show markdown literally: only break
+    mentions (`@everyone`, `<@…>`, `<@&…>`, `<#…>`) with a zero-width space."""
+    return text.replace("@", "@\u200b").replace("<#", "<\u200b#")
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut at a word boundary to fit, with a visible marker; never leaves a dangling escape."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(TRUNCATED)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    if cut.endswith("\\") and not cut.endswith("\\\\"):
+        cut = cut[:-1]
+    return cut + TRUNCATED
+
+
+def custom_id(kind: str, value: str) -> str:
+    return f"{ID_PREFIX}:{kind}:{value}"[:MAX_CUSTOM_ID]
+
+
+def message(reply: Reply, *, shared: bool = False) -> dict[str, Any]:
+    """The message data: private unless shared, never mentioning anyone."""
+    data: dict[str, Any] = {
+        "embeds": [embed(reply)],
+        "components": components(reply, shared=shared),
+        "allowed_mentions": NO_MENTIONS,
+    }
+    if not shared:
+        data["flags"] = EPHEMERAL
+    return data
+
+
+def response(reply: Reply, *, shared: bool = False, update: bool = False) -> dict[str, Any]:
+    """An interaction response: a new message (type 4), or an update in place (type 7)."""
+    kind = UPDATE_MESSAGE if update else CHANNEL_MESSAGE
+    return {"type": kind, "data": message(reply, shared=shared)}
+
+
+def response_json(reply: Reply) -> str:
+    """What `caremark-bot ask --format discord` prints: the exact interaction response."""
+    return json.dumps(response(reply), indent=2, ensure_ascii=False)
+
+
+def choices(topics: Iterable[TopicRef]) -> dict[str, Any]:
+    """An autocomplete result: at most 25 choices, names and values of at most 100."""
+    return {
+        "type": AUTOCOMPLETE_RESULT,
+        "data": {
+            "choices": [
+                {"name": clip(t.title, 100), "value": t.id[:100]} for t in list(topics)[:25]
+            ]
+        },
+    }
+
+
+def error_response(reference: str) -> dict[str, Any]:
+    text = (
+        "Sorry, something went wrong on our side and I couldn't answer that. Please try again "
+        "in a moment. The number on the back of your member ID card always reaches Caremark. "
+        f"(Reference: {escape(reference)})"
+    )
+    data = {"content": text, "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
+    return {"type": CHANNEL_MESSAGE, "data": data}
+
+
+def embed(reply: Reply) -> Embed:
+    """One embed within every per-field limit and the 6,000-character total."""
+    title = clip(plain(reply.title), MAX_TITLE)
+    footer = clip(_footer(reply), MAX_FOOTER)
+    budget = MAX_EMBED_TOTAL - len(title) - len(footer)
+    fields = _fit(list(_fields(reply)), budget - MIN_DESCRIPTION)
+    room = budget - sum(map(_size, fields))
+    result: Embed = {
+        "title": title,
+        "description": clip(_description(reply), min(MAX_DESCRIPTION, room)),
+        "fields": fields,
+        "color": COLOURS.get(reply.kind.value, 0x6D4C41),
+    }
+    if footer:
+        result["footer"] = {"text": footer}
+    return result
+
+
+def _fit(fields: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+    """All fields if they fit; else as many as fit, then a marker that says so."""
+    if len(fields) <= MAX_FIELDS and sum(map(_size, fields)) <= budget:
+        return fields
+    kept: list[dict[str, Any]] = []
+    used = _size(_MORE)
+    for field in fields:
+        if len(kept) == MAX_FIELDS - 1 or used + _size(field) > budget:
+            break
+        kept.append(field)
+        used += _size(field)
+    return [*kept, _MORE]
+
+
+def _size(field: dict[str, Any]) -> int:
+    return len(field["name"]) + len(field["value"])
+
+
+def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
+    """Button rows: share and source links first, then related topics or suggestions."""
+    first: list[dict[str, Any]] = []
+    if reply.visibility is Visibility.SHAREABLE and reply.topic_id and not shared:
+        first.append(_button(custom_id("share", reply.topic_id), "Share in channel", PRIMARY))
+    for link in reply.links:
+        if _linkable(link.url) and len(first) < MAX_BUTTONS_PER_ROW:
+            first.append(
+                {"type": 2, "style": LINK, "label": clip(link.label, LABEL), "url": link.url}
+            )
+    topics = _unique(reply.suggestions or reply.related)
+    room = (MAX_ROWS - (1 if first else 0)) * MAX_BUTTONS_PER_ROW
+    buttons = [_button(custom_id("topic", t.id), t.title, SECONDARY) for t in topics[:room]]
+    rows = [first] if first else []
+    rows += [
+        buttons[i : i + MAX_BUTTONS_PER_ROW] for i in range(0, len(buttons), MAX_BUTTONS_PER_ROW)
+    ]
+    return [{"type": 1, "components": row} for row in rows[:MAX_ROWS]]
+
+
+def _description(reply: Reply) -> str:
+    parts = [escape(reply.summary)]
+    if reply.steps:
+        parts.append(
+            "**Steps**\n" + "\n".join(f"{n}\\. {escape(s)}" for n, s in enumerate(reply.steps, 1))
+        )
+    if reply.warnings:
+        parts.append("\n".join(f"⚠️ {escape(w)}" for w in reply.warnings))
+    if reply.suggestions:
+        parts.append("Did you mean: " + ", ".join(escape(t.title) for t in reply.suggestions))
+    return "\n\n".join(parts)
+
+
+def _fields(reply: Reply) -> Iterator[dict[str, Any]]:
+    for c in reply.contacts:
+        yield _field(c.label, escape(c.value), c.note, c.badge)
+    for h in reply.hours:
+        state = {True: " · **open now**", False: " · closed now", None: ""}[h.open_now]
+        local = f"\n{escape(h.local)}" if h.local else ""
+        yield _field(h.label, f"{escape(h.schedule)}{state}{local}", h.note, h.badge)
+    for d in reply.details:
+        yield _field(d.label, escape(d.value), d.note, d.badge)
+    for x in reply.links:
+        yield _field(x.label, escape(x.url), None, x.badge)
+    for section in reply.sections:
+        listing = "\n".join(f"{escape(t.title)} · `{t.id}`" for t in section.topics)
+        yield {
+            "name": clip(plain(section.title), MAX_FIELD_NAME),
+            "value": clip(listing, MAX_FIELD_VALUE),
+            "inline": False,
+        }
+
+
+def _field(label: str, value: str, note: str | None, badge: Badge) -> dict[str, Any]:
+    text = f"{value}\n{BADGES[badge.trust]} *{escape(badge.text)}*"
+    if note:
+        text += f"\n{escape(note)}"
+    return {
+        "name": clip(plain(label), MAX_FIELD_NAME),
+        "value": clip(text, MAX_FIELD_VALUE),
+        "inline": False,
+    }
+
+
+def _footer(reply: Reply) -> str:
+    parts = [f"{s.title}" + (f" ({s.detail})" if s.detail else "") for s in reply.sources]
+    if reply.reviewed:
+        parts.append(f"Answer reviewed {reply.reviewed.isoformat()}")
+    if reply.plan:
+        parts.append(f"Plan: {reply.plan}")
+    return plain(("Sources: " if reply.sources else "") + " · ".join(parts))
+
+
+def _button(cid: str, label: str, style: int) -> dict[str, Any]:
+    return {"type": 2, "style": style, "label": clip(label, LABEL), "custom_id": cid}
+
+
+def _linkable(url: str) -> bool:
+    return url.startswith("https://") and len(url) <= MAX_LINK_URL and " " not in url
+
+
+def _unique(topics: Iterable[TopicRef]) -> list[TopicRef]:
+    """Each topic once: custom ids must be unique in a message."""
+    seen: dict[str, TopicRef] = {}
+    for topic in topics:
+        seen.setdefault(topic.id, topic)
+    return list(seen.values())

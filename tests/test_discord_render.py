@@ -1,0 +1,146 @@
+"""The Discord renderer stays inside Discord's limits and keeps every string inert."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from adapters.discord_app import render
+from bot.knowledge import Knowledge
+from bot.reply import (
+    Badge,
+    ContactRow,
+    DetailRow,
+    HoursRow,
+    Link,
+    Reply,
+    ReplyKind,
+    SourceRef,
+    TopicRef,
+    Trust,
+    Visibility,
+)
+from tests.conftest import Ask
+from tests.discord_limits import violations
+
+MARKUP = "**b** __u__ ~~s~~ `c` ||spoiler|| @everyone @here <@123> <@&456> <#789> [caremark.com](https://evil.example) # h"
+BADGE = Badge(Trust.UNVERIFIED, MARKUP)
+
+
+def adversarial(**changes: object) -> Reply:
+    base = Reply(
+        kind=ReplyKind.ANSWER,
+        title=MARKUP * 5,
+        summary=("word " * 4000).strip(),
+        topic_id="evil",
+        visibility=Visibility.SHAREABLE,
+        reviewed=dt.date(2026, 11, 24),
+        contacts=tuple(
+            ContactRow("phone", MARKUP * 4, MARKUP * 40, BADGE, MARKUP) for _ in range(30)
+        ),
+        details=tuple(DetailRow(MARKUP, MARKUP * 10, BADGE, MARKUP) for _ in range(200)),
+        hours=tuple(
+            HoursRow(MARKUP, "open", MARKUP, BADGE, True, MARKUP, MARKUP) for _ in range(60)
+        ),
+        steps=tuple(MARKUP * 30 for _ in range(80)),
+        links=(
+            Link(MARKUP, "javascript:alert(1)", BADGE),
+            Link("x", "tel:18002372767", BADGE),
+            Link("ok", "https://www.caremark.com", BADGE),
+            Link("long", "https://a.example/" + "x" * 600, BADGE),
+        ),
+        related=tuple(TopicRef(f"t{i}", MARKUP) for i in range(60)),
+        warnings=tuple(MARKUP * 50 for _ in range(30)),
+        sources=tuple(SourceRef(MARKUP, MARKUP, "https://evil.example/") for _ in range(30)),
+        plan=MARKUP,
+    )
+    return Reply(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})  # type: ignore[arg-type]
+
+
+async def test_every_topic_within_limits(kb: Knowledge, ask: Ask) -> None:
+    for topic in kb.topics:
+        data = render.message(await ask(topic.id))
+        assert violations(data) == [], topic.id
+        assert data["flags"] == render.EPHEMERAL
+
+
+async def test_misses_and_suggestions_within_limits(ask: Ask) -> None:
+    for text in ("", "delivery", "qwxz zzkj", "help"):
+        assert violations(render.message(await ask(text))) == []
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "summary",
+        "contacts",
+        "details",
+        "hours",
+        "steps",
+        "related",
+        "warnings",
+        "sources",
+        "title",
+        "links",
+    ],
+)
+def test_adversarial_reply_within_limits(field: str) -> None:
+    kept = {
+        "summary": "ok",
+        "contacts": (),
+        "details": (),
+        "hours": (),
+        "steps": (),
+        "related": (),
+        "warnings": (),
+        "sources": (),
+        "title": "ok",
+        "links": (),
+    }
+    kept.pop(field)
+    assert violations(render.message(adversarial(**kept))) == []
+
+
+def test_everything_adversarial_at_once() -> None:
+    data = render.message(adversarial())
+    assert violations(data) == []
+    assert "… (shortened)" in str(data)
+    urls = [b["url"] for row in data["components"] for b in row["components"] if "url" in b]
+    assert urls == ["https://www.caremark.com"]  # no javascript:, tel: or over-long links
+
+
+async def test_share_button_and_public_share(ask: Ask) -> None:
+    reply = await ask("specialty")
+    private = render.message(reply)
+    ids = [b.get("custom_id") for row in private["components"] for b in row["components"]]
+    assert "caremark:share:specialty" in ids
+    shared = render.message(reply, shared=True)
+    assert "flags" not in shared and violations(shared) == []
+    assert "caremark:share:specialty" not in str(shared)
+
+
+async def test_phone_numbers_are_text_not_links(ask: Ask) -> None:
+    data = render.message(await ask("specialty"))
+    assert "1-800-237-2767" in data["embeds"][0]["fields"][0]["value"]
+    assert "tel:" not in str(data)
+
+
+def test_custom_ids_round_trip() -> None:
+    match = render.CUSTOM_ID.match(render.custom_id("topic", "lost-or-damaged"))
+    assert match and match["kind"] == "topic" and match["value"] == "lost-or-damaged"
+    assert render.CUSTOM_ID.match("caremark:topic:../../x") is None
+
+
+def test_autocomplete_choices_are_capped() -> None:
+    topics = [TopicRef(f"id{i}" * 30, "t" * 300) for i in range(40)]
+    result = render.choices(topics)
+    assert result["type"] == 8
+    assert len(result["data"]["choices"]) == 25
+    assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in result["data"]["choices"])
+
+
+def test_error_response_is_private() -> None:
+    data = render.error_response("ab12")["data"]
+    assert data["flags"] == render.EPHEMERAL and "ab12" in data["content"]
+    assert violations(data) == []
