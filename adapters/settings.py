@@ -53,6 +53,46 @@ def slack_settings(env: Mapping[str, str] | None = None) -> SlackSettings | None
     return SlackSettings(bot_token, secret, app_token, api_url)
 
 
+@dataclass(frozen=True, slots=True)
+class DiscordSettings:
+    public_key: str | None
+    token: str | None
+    application_id: str | None
+    api_url: str
+
+
+DISCORD_API = "https://discord.com/api/v10"
+
+
+def discord_settings(env: Mapping[str, str] | None = None) -> DiscordSettings | None:
+    """Discord's settings, or None when none is set. The HTTP endpoint needs the public key;
+    the gateway and `discord sync` need the bot token and application id."""
+    env = os.environ if env is None else env
+    names = ("DISCORD_PUBLIC_KEY", "DISCORD_TOKEN", "DISCORD_APPLICATION_ID")
+    if not any(env.get(name) for name in names):
+        return None
+    key = env.get("DISCORD_PUBLIC_KEY", "").strip() or None
+    if key is not None and (len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key)):
+        raise ConfigError(
+            "DISCORD_PUBLIC_KEY is malformed: it is 64 hex characters "
+            "(General Information > Public Key)"
+        )
+    token = env.get("DISCORD_TOKEN", "").strip() or None
+    if token is not None and (not token.isascii() or any(c.isspace() for c in token)):
+        raise ConfigError("DISCORD_TOKEN is malformed: copy the bot token again (Bot > Token)")
+    app_id = env.get("DISCORD_APPLICATION_ID", "").strip() or None
+    if app_id is not None and not app_id.isdigit():
+        raise ConfigError("DISCORD_APPLICATION_ID is malformed: it is a number")
+    api_url = (env.get("DISCORD_API_URL", "").strip() or DISCORD_API).rstrip("/")
+    if not api_url.startswith(("https://", "http://")):
+        raise ConfigError("DISCORD_API_URL must start with https:// (or http:// for a local fake)")
+    if key is None and token is None:
+        raise ConfigError(
+            "DISCORD_PUBLIC_KEY (HTTP endpoint) or DISCORD_TOKEN (gateway) is missing"
+        )
+    return DiscordSettings(key, token, app_id, api_url)
+
+
 def port(env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     raw = env.get("PORT", "").strip()

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.discord_app.interactions import Interactions
 from adapters.settings import SlackSettings
 from adapters.slack import render
 from adapters.slack.app import build_app, reference
@@ -54,11 +55,16 @@ ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", Slack)
 
 
-def create_app(engine: Engine, slack: Slack | None = None) -> web.Application:
+def create_app(
+    engine: Engine, slack: Slack | None = None, discord_key: str | None = None
+) -> web.Application:
+    """The web app; Slack's and Discord's endpoints are mounted when they are configured."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE] = engine
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
+    if discord_key is not None:
+        app.router.add_post("/discord/interactions", Interactions(engine, discord_key).handle)
     if slack is not None:
         app[SLACK] = slack
         app.router.add_post("/slack/events", _slack_events)

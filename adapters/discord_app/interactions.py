@@ -1,0 +1,122 @@
+"""Discord's HTTP interactions endpoint: Ed25519-verified, answered inline, never a 5xx.
+
+Discord signs `X-Signature-Timestamp + raw body` with the application's key and probes the
+endpoint with bad signatures; any failure to verify (missing or repeated headers, bad hex, wrong
+length, stale timestamp) is 401, and a verified body that is not an interaction is 400.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from aiohttp import web
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+
+from adapters.discord_app import render
+from bot.core import Engine
+from bot.reply import Platform, Query
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Signature-Ed25519"
+TIMESTAMP_HEADER = "X-Signature-Timestamp"
+MAX_AGE_SECONDS = 300
+AUTOCOMPLETE_LIMIT = 25
+PING, COMMAND, COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+class Headers(Protocol):
+    def getall(self, key: str, default: Sequence[str]) -> Sequence[str]: ...
+
+
+def is_signed(key: VerifyKey, headers: Headers, body: bytes, now: float) -> bool:
+    """True only for one fresh timestamp and one valid 64-byte hex signature of it plus body."""
+    signatures = headers.getall(SIGNATURE_HEADER, ())
+    timestamps = headers.getall(TIMESTAMP_HEADER, ())
+    if len(signatures) != 1 or len(timestamps) != 1:
+        return False
+    signature, timestamp = signatures[0], timestamps[0]
+    if len(signature) != 128 or not set(signature) <= _HEX:
+        return False
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
+        return False
+    try:
+        key.verify(timestamp.encode("ascii") + body, bytes.fromhex(signature))
+    except (BadSignatureError, ValueError):
+        return False
+    return True
+
+
+class Interactions:
+    """The aiohttp handler for `/discord/interactions`."""
+
+    def __init__(self, engine: Engine, public_key: str, clock: Callable[[], float] = time.time):
+        self._engine = engine
+        self._key = VerifyKey(bytes.fromhex(public_key))
+        self._clock = clock
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not is_signed(self._key, request.headers, body, self._clock()):
+            return web.json_response({"error": "invalid request signature"}, status=401)
+        try:
+            interaction = json.loads(body)
+        except (UnicodeDecodeError, ValueError):
+            return web.json_response({"error": "body is not JSON"}, status=400)
+        if not isinstance(interaction, dict) or not isinstance(interaction.get("data", {}), dict):
+            return web.json_response({"error": "not an interaction"}, status=400)
+        kind = interaction.get("type")
+        if kind == PING:
+            return web.json_response({"type": PING})
+        if kind not in (COMMAND, COMPONENT, AUTOCOMPLETE):
+            return web.json_response({"error": "unsupported interaction type"}, status=400)
+        try:
+            return web.json_response(await self._answer(kind, interaction))
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("discord interaction failed", extra={"reference": reference})
+            return web.json_response(render.error_response(reference))
+
+    async def _answer(self, kind: int, interaction: dict[str, Any]) -> dict[str, Any]:
+        data = interaction.get("data") or {}
+        locale = interaction.get("locale") if isinstance(interaction.get("locale"), str) else None
+        if kind == COMPONENT:
+            return await self._component(str(data.get("custom_id", "")), interaction, locale)
+        text = _topic_option(data)
+        if kind == AUTOCOMPLETE:
+            query = Query(text, Platform.DISCORD, locale=locale)
+            return render.choices(self._engine.suggest(query, AUTOCOMPLETE_LIMIT))
+        reply = await self._engine.handle(Query(text, Platform.DISCORD, locale=locale))
+        return render.response(reply)
+
+    async def _component(
+        self, custom_id: str, interaction: dict[str, Any], locale: str | None
+    ) -> dict[str, Any]:
+        """Share posts publicly; a topic button updates a private answer in place, and answers
+        privately under a public one."""
+        match = render.CUSTOM_ID.match(custom_id)
+        if match is None:
+            return await self._component("caremark:topic:help", interaction, locale)
+        reply = await self._engine.handle(Query(match["value"], Platform.DISCORD, locale=locale))
+        if match["kind"] == "share":
+            return render.response(reply, shared=True)
+        flags = (interaction.get("message") or {}).get("flags", 0)
+        private = isinstance(flags, int) and bool(flags & render.EPHEMERAL)
+        return render.response(reply, update=private)
+
+
+def _topic_option(data: dict[str, Any]) -> str:
+    """The `topic` option's value, whether submitted or still being typed."""
+    for option in data.get("options") or []:
+        if isinstance(option, dict) and option.get("name") == "topic":
+            return str(option.get("value") or "")
+    return ""
