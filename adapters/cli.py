@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.formats import FORMATS, renderer
-from adapters.settings import ConfigError, port, slack_settings
+from adapters.settings import ConfigError, discord_settings, port, slack_settings
 from bot.core import Engine
 from bot.knowledge import KnowledgeError, default_kb_dir, default_plan, load
 from bot.model import KnowledgeFile, PlanFile, json_schema
@@ -96,6 +96,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     manifest.set_defaults(run=_slack_manifest)
 
+    discord = commands.add_parser("discord", help="Discord set-up helpers")
+    discord_commands = discord.add_subparsers(
+        title="discord commands", metavar="DISCORD_COMMAND", required=True
+    )
+    listing = discord_commands.add_parser(
+        "commands", parents=[common], help="print the command JSON that sync registers"
+    )
+    listing.set_defaults(run=_discord_commands)
+    sync = discord_commands.add_parser(
+        "sync", parents=[common], help="register the commands (a test guild first)"
+    )
+    sync.add_argument("--guild", default=None, help="guild id; without it, global commands")
+    sync.set_defaults(run=_discord_sync)
+
     kb = commands.add_parser("kb", help="check the knowledge base or print its schema")
     kb_commands = kb.add_subparsers(title="kb commands", metavar="KB_COMMAND", required=True)
     check = kb_commands.add_parser(
@@ -145,10 +159,14 @@ def _serve(args: argparse.Namespace) -> int:
     from adapters.web import Slack, create_app
 
     slack = slack_settings()
+    discord = discord_settings()
     listen = args.port or port()
     engine = _engine(args)
-    app = create_app(engine, Slack.start(engine, slack) if slack else None)
-    mode = f"Slack in {slack.mode} mode" if slack else "no chat platform configured"
+    discord_key = discord.public_key if discord else None
+    app = create_app(engine, Slack.start(engine, slack) if slack else None, discord_key)
+    served = [f"Slack in {slack.mode} mode"] if slack else []
+    served += ["Discord interactions"] if discord_key else []
+    mode = ", ".join(served) or "no chat platform configured"
     print(f"caremark-bot: serving on http://{args.host}:{listen} ({mode})", file=sys.stderr)
     web.run_app(
         app,
@@ -158,6 +176,28 @@ def _serve(args: argparse.Namespace) -> int:
         print=None,
         access_log=None,
     )
+    return 0
+
+
+def _discord_commands(args: argparse.Namespace) -> int:
+    from adapters.discord_app.commands import commands
+
+    kb = load(args.kb, args.plan or default_plan())
+    print(json.dumps(commands(kb), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _discord_sync(args: argparse.Namespace) -> int:
+    from adapters.discord_app.commands import sync
+
+    settings = discord_settings()
+    if settings is None:
+        raise ConfigError("DISCORD_TOKEN and DISCORD_APPLICATION_ID are needed to sync commands")
+    if args.guild is not None and not args.guild.isdigit():
+        raise ConfigError("--guild takes a guild id (a number)")
+    count = asyncio.run(sync(load(args.kb, args.plan or default_plan()), settings, args.guild))
+    where = f"guild {args.guild}" if args.guild else "all guilds (global; may take a while)"
+    print(f"Registered {count} command(s) for {where}.")
     return 0
 
 

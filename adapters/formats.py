@@ -17,6 +17,7 @@ FORMATS: dict[str, str] = {
     "text": "adapters.console:render_text",
     "json": "adapters.console:render_json",
     "slack": "adapters.slack.render:message_json",
+    "discord": "adapters.discord_app.render:response_json",
 }
 
 
