@@ -109,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--guild", default=None, help="guild id; without it, global commands")
     sync.set_defaults(run=_discord_sync)
+    gateway = discord_commands.add_parser(
+        "gateway", parents=[common], help="run the bot over Discord's gateway (a worker)"
+    )
+    gateway.set_defaults(run=_discord_gateway)
 
     kb = commands.add_parser("kb", help="check the knowledge base or print its schema")
     kb_commands = kb.add_subparsers(title="kb commands", metavar="KB_COMMAND", required=True)
@@ -144,10 +148,13 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    """No command: serve chat platforms when tokens are configured, else a local console."""
-    if slack_settings() is not None:
+    """No command: serve chat platforms when they are configured, else a local console."""
+    discord = discord_settings()
+    if slack_settings() is not None or (discord and discord.public_key):
         args.host, args.port = "0.0.0.0", None  # noqa: S104
         return _serve(args)
+    if discord and discord.token:
+        return _discord_gateway(args)
     engine = _engine(args)
     asyncio.run(run_console(engine, args, sys.stdin, sys.stdout))
     return 0
@@ -198,6 +205,18 @@ def _discord_sync(args: argparse.Namespace) -> int:
     count = asyncio.run(sync(load(args.kb, args.plan or default_plan()), settings, args.guild))
     where = f"guild {args.guild}" if args.guild else "all guilds (global; may take a while)"
     print(f"Registered {count} command(s) for {where}.")
+    return 0
+
+
+def _discord_gateway(args: argparse.Namespace) -> int:
+    from adapters.discord_app import gateway
+
+    settings = discord_settings()
+    if settings is None or not settings.token:
+        raise ConfigError(
+            "DISCORD_TOKEN is missing: gateway mode needs the bot token (Bot > Token)"
+        )
+    asyncio.run(gateway.run(_engine(args), settings.token))
     return 0
 
 

@@ -21,9 +21,9 @@ def violations(data: dict[str, Any]) -> list[str]:
     for e in embeds:
         sizes = {"title": 256, "description": 4096}
         for key, limit in sizes.items():
-            if len(e.get(key, "")) > limit:
+            if len(e.get(key) or "") > limit:
                 found.append(f"embed {key} over {limit}")
-            total += len(e.get(key, ""))
+            total += len(e.get(key) or "")
         fields = e.get("fields", [])
         if len(fields) > 25:
             found.append("more than 25 fields")
@@ -31,7 +31,7 @@ def violations(data: dict[str, Any]) -> list[str]:
             if not 0 < len(f["name"]) <= 256 or not 0 < len(f["value"]) <= 1024:
                 found.append(f"field size {len(f['name'])}/{len(f['value'])}")
             total += len(f["name"]) + len(f["value"])
-        footer = e.get("footer", {}).get("text", "")
+        footer = (e.get("footer") or {}).get("text") or ""
         if len(footer) > 2048:
             found.append("footer over 2048")
         total += len(footer)
@@ -43,12 +43,12 @@ def violations(data: dict[str, Any]) -> list[str]:
         ]:
             if MENTION.search(text):
                 found.append(f"live mention: {text[:60]!r}")
-        for text in [e.get("description", ""), *(f["value"] for f in fields)]:
+        for text in [e.get("description") or "", *(f["value"] for f in fields)]:
             if MASKED_LINK.search(text):
                 found.append(f"masked link: {text[:60]!r}")
     if total > 6000:
         found.append(f"embeds total {total} over 6000")
-    if len(data.get("content", "")) > 2000:
+    if len(data.get("content") or "") > 2000:
         found.append("content over 2000")
     rows = data.get("components", [])
     if len(rows) > 5:
@@ -59,15 +59,17 @@ def violations(data: dict[str, Any]) -> list[str]:
         if not 0 < len(buttons) <= 5:
             found.append(f"row with {len(buttons)} buttons")
         for b in buttons:
-            if not 0 < len(b.get("label", "")) <= 80:
+            if not 0 < len(b.get("label") or "") <= 80:
                 found.append("button label length")
             if b["style"] == 5:
-                if "custom_id" in b or not b.get("url", "").startswith(("https://", "http://")):
+                if b.get("custom_id") or not (b.get("url") or "").startswith(
+                    ("https://", "http://")
+                ):
                     found.append("link button without http(s) url, or with custom_id")
                 if len(b["url"]) > 512:
                     found.append("link url over 512")
             else:
-                if not 0 < len(b.get("custom_id", "")) <= 100:
+                if not 0 < len(b.get("custom_id") or "") <= 100:
                     found.append("custom_id length")
                 ids.append(b["custom_id"])
     if len(ids) != len(set(ids)):

@@ -24,7 +24,10 @@ from bot.reply import (
 from tests.conftest import Ask
 from tests.discord_limits import violations
 
-MARKUP = "**b** __u__ ~~s~~ `c` ||spoiler|| @everyone @here <@123> <@&456> <#789> [caremark.com](https://evil.example) # h"
+MARKUP = (
+    "**b** __u__ ~~s~~ `c` ||spoiler|| @everyone @here <@123> <@&456> <#789> "
+    "[caremark.com](https://evil.example) # h"
+)
 BADGE = Badge(Trust.UNVERIFIED, MARKUP)
 
 

@@ -1,0 +1,164 @@
+"""Gateway mode with discord.py: the same /caremark, autocomplete and buttons over a websocket.
+
+The buttons are dynamic items matched by their custom id, so they keep working after a restart.
+No privileged intent is needed: slash commands arrive as interactions. SIGTERM closes cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord_app import render
+from adapters.discord_app.commands import command as command_spec
+from bot.core import Engine
+from bot.knowledge import Knowledge
+from bot.reply import Platform, Query
+
+_STYLES = {
+    render.PRIMARY: discord.ButtonStyle.primary,
+    render.SECONDARY: discord.ButtonStyle.secondary,
+}
+
+
+class CaremarkButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"caremark:(?P<kind>topic|share):(?P<value>[a-z0-9][a-z0-9-]{0,80})",
+):
+    """A topic or share button whose state lives in its custom id."""
+
+    def __init__(
+        self,
+        kind: str,
+        value: str,
+        label: str = "",
+        style: int = render.SECONDARY,
+        row: int | None = None,
+    ) -> None:
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            custom_id=render.custom_id(kind, value),
+            label=label or value,
+            style=_STYLES.get(style, discord.ButtonStyle.secondary),
+            row=row,
+        )
+        super().__init__(button)
+        self.kind, self.value = kind, value
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: Any,
+    ) -> CaremarkButton:
+        label = getattr(item, "label", None) or ""
+        return cls(match["kind"], match["value"], label)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        engine: Engine = interaction.client.engine
+        reply = await engine.handle(
+            Query(self.value, Platform.DISCORD, locale=str(interaction.locale))
+        )
+        if self.kind == "share":
+            await interaction.response.send_message(**kwargs(render.message(reply, shared=True)))
+            return
+        message = interaction.message
+        if message is not None and message.flags.ephemeral:
+            await interaction.response.edit_message(**kwargs(render.message(reply), edit=True))
+        else:
+            await interaction.response.send_message(**kwargs(render.message(reply)))
+
+
+def kwargs(data: dict[str, Any], *, edit: bool = False) -> dict[str, Any]:
+    """The renderer's payload as discord.py arguments: embeds, a persistent view, no mentions."""
+    view = discord.ui.View(timeout=None)
+    for row, components in enumerate(data["components"]):
+        for button in components["components"]:
+            if button["style"] == render.LINK:
+                view.add_item(
+                    discord.ui.Button(
+                        style=discord.ButtonStyle.link,
+                        label=button["label"],
+                        url=button["url"],
+                        row=row,
+                    )
+                )
+            elif match := render.CUSTOM_ID.match(button["custom_id"]):
+                view.add_item(
+                    CaremarkButton(
+                        match["kind"], match["value"], button["label"], button["style"], row=row
+                    )
+                )
+    result: dict[str, Any] = {
+        "embeds": [discord.Embed.from_dict(e) for e in data["embeds"]],
+        "view": view,
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    if not edit:
+        result["ephemeral"] = bool(data.get("flags", 0) & render.EPHEMERAL)
+    return result
+
+
+def caremark_command(engine: Engine, kb: Knowledge) -> app_commands.Command[Any, Any, Any]:
+    """/caremark [topic], described exactly as `caremark-bot discord commands` prints it."""
+    spec = command_spec(kb)
+    option = spec["options"][0]
+
+    @app_commands.command(name=spec["name"], description=spec["description"])
+    @app_commands.describe(topic=option["description"])
+    async def caremark(
+        interaction: discord.Interaction[Any],
+        topic: app_commands.Range[str, None, 200] | None = None,
+    ) -> None:
+        reply = await engine.handle(
+            Query(topic or "", Platform.DISCORD, locale=str(interaction.locale))
+        )
+        await interaction.response.send_message(**kwargs(render.message(reply)))
+
+    @caremark.autocomplete("topic")
+    async def complete(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        query = Query(current, Platform.DISCORD, locale=str(interaction.locale))
+        result = render.choices(engine.suggest(query, 25))
+        return [
+            app_commands.Choice(name=c["name"], value=c["value"]) for c in result["data"]["choices"]
+        ]
+
+    return caremark
+
+
+class GatewayBot(discord.Client):
+    """A client with no privileged intents, the /caremark tree and persistent buttons."""
+
+    def __init__(self, engine: Engine) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+        self.engine = engine
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(caremark_command(engine, engine.knowledge))
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(CaremarkButton)
+
+
+async def run(engine: Engine, token: str) -> None:
+    """Connect and serve until SIGTERM or SIGINT, then close the client cleanly."""
+    bot = GatewayBot(engine)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        runner = asyncio.create_task(bot.start(token))
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        await bot.close()
+        stopper.cancel()
+        if runner in done:
+            runner.result()  # a login failure surfaces as an error, not a silent exit
