@@ -27,9 +27,9 @@ test: $(VENV)/.test-deps  ## lint, types, knowledge-base check, then the test su
 	$(BIN)/caremark-bot kb check
 	$(BIN)/pytest
 
-bench: $(VENV)/.test-deps  ## answer latency in process, and the Slack endpoint against bare aiohttp
+bench: $(VENV)/.test-deps  ## answer latency in process, and the Slack and Discord endpoints against bare aiohttp
 	$(BIN)/python bench/answer_latency.py
-	$(BIN)/python bench/slack_endpoint.py
+	$(BIN)/python bench/endpoints.py
 
 schema: $(VENV)/.run-deps  ## regenerate the committed JSON Schemas after changing bot/model.py
 	$(BIN)/caremark-bot kb schema > knowledge/schema.json

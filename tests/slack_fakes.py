@@ -37,13 +37,16 @@ SERVE = [sys.executable, "-m", "adapters.cli", "serve", "--host", "127.0.0.1", "
 """`caremark-bot serve` on loopback; append the port."""
 
 
-def start_server(command: list[str], port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    command: list[str], port: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start a server process with test Slack settings; return once its port accepts."""
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [*command, str(port)],
