@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import shutil
 import socket
+import textwrap
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -94,3 +96,30 @@ def ask(engine: Engine) -> Ask:
         return await engine.handle(Query(text, query.pop("platform", Platform.CONSOLE), **query))
 
     return _ask
+
+
+HOSTILE = "<!channel> <!here> @everyone <@U0> <@&1> <#C1> *b* _i_ ~s~ `c` [x](https:y) & > <"
+
+
+@pytest.fixture(scope="session")
+def hostile_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The shipped knowledge base plus a topic whose every text is chat markup (`hostile topic`)."""
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(KB_DIR, root / "knowledge")
+    shutil.copytree(ROOT / "seeds", root / "seeds")
+    topic = textwrap.dedent(f"""\
+        topics:
+          - id: hostile
+            title: "{HOSTILE}"
+            category: faq
+            aliases: ["hostile topic"]
+            summary: "{HOSTILE * 45}"
+            steps: ["{HOSTILE}", "{HOSTILE * 20}"]
+            warnings: ["{HOSTILE}"]
+            show: [specialty.phone, customer-care.phone]
+            related: [specialty, hours, tty, fees, canada]
+            sources: [{{source: seed, lines: [1]}}]
+            reviewed: 2026-11-24
+        """)
+    (root / "knowledge" / "zz-hostile.yaml").write_text(topic, encoding="utf-8")
+    return Engine(load(root / "knowledge"), clock=lambda: FIXED_NOW)

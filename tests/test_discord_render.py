@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adapters.discord_app import render
+from bot.core import Engine
 from bot.knowledge import Knowledge
 from bot.reply import (
     Badge,
@@ -14,6 +17,8 @@ from bot.reply import (
     DetailRow,
     HoursRow,
     Link,
+    Platform,
+    Query,
     Reply,
     ReplyKind,
     SourceRef,
@@ -147,3 +152,24 @@ def test_error_response_is_private() -> None:
     data = render.error_response("ab12")["data"]
     assert data["flags"] == render.EPHEMERAL and "ab12" in data["content"]
     assert violations(data) == []
+
+
+async def test_markup_in_the_knowledge_base_renders_inert(hostile_engine: Engine) -> None:
+    reply = await hostile_engine.handle(Query("hostile topic", Platform.DISCORD))
+    data = render.message(reply)
+    assert violations(data) == []
+    assert "… (shortened)" in str(data)
+
+
+async def test_footer_summarises_trust(ask: Ask) -> None:
+    footer = render.message(await ask("specialty"))["embeds"][0]["footer"]
+    assert footer["text"].startswith("Trust: 🏛️ 2 official ❔ 1 unverified")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(codec=None, categories=None), max_size=300))
+def test_autocomplete_for_arbitrary_input(engine: Engine, typed: str) -> None:
+    result = render.choices(engine.suggest(Query(typed, Platform.DISCORD), 25))
+    choices = result["data"]["choices"]
+    assert len(choices) <= 25
+    assert all(0 < len(c["name"]) <= 100 and 0 < len(c["value"]) <= 100 for c in choices)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import textwrap
-from pathlib import Path
 
 import pytest
 
 from adapters.slack import render
 from bot.core import Engine
-from bot.knowledge import Knowledge, load
+from bot.knowledge import Knowledge
 from bot.reply import (
     Badge,
     ContactRow,
@@ -27,7 +24,7 @@ from bot.reply import (
     Trust,
     Visibility,
 )
-from tests.conftest import KB_DIR, ROOT, Ask
+from tests.conftest import Ask
 from tests.slack_limits import mrkdwn_texts, violations
 
 MARKUP = "*bold* _it_ ~s~ `code` <!channel> <!here> @everyone <@U123> <#C1> & <https://evil.example|caremark.com>"
@@ -149,29 +146,9 @@ def test_error_message_is_friendly_and_private() -> None:
     assert violations(payload) == []
 
 
-async def test_markup_in_the_knowledge_base_renders_inert(tmp_path: Path) -> None:
+async def test_markup_in_the_knowledge_base_renders_inert(hostile_engine: Engine) -> None:
     """A knowledge-base edit full of Slack markup still renders as plain, inert text."""
-    shutil.copytree(KB_DIR, tmp_path / "knowledge")
-    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    hostile = "<!channel> <!here> @everyone <@U0> *b* _i_ ~s~ `c` & <#C1> > <"
-    related = ", ".join(t for t in ["specialty", "hours", "tty", "fees", "canada"])
-    topic = textwrap.dedent(f"""\
-        topics:
-          - id: hostile
-            title: "{hostile}"
-            category: faq
-            aliases: ["hostile topic"]
-            summary: "{hostile * 60}"
-            steps: ["{hostile}", "{hostile * 20}"]
-            warnings: ["{hostile}"]
-            show: [specialty.phone, customer-care.phone]
-            related: [{related}]
-            sources: [{{source: seed, lines: [1]}}]
-            reviewed: 2026-11-24
-        """)
-    (tmp_path / "knowledge" / "zz-hostile.yaml").write_text(topic, encoding="utf-8")
-    engine = Engine(load(tmp_path / "knowledge"))
-    payload = render.message(await engine.handle(Query("hostile topic", Platform.SLACK)))
+    payload = render.message(await hostile_engine.handle(Query("hostile topic", Platform.SLACK)))
     assert violations(payload) == []
     parsed = "\n".join(mrkdwn_texts(payload))
     assert "<!" not in parsed and "<@" not in parsed and "<#" not in parsed

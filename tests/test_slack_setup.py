@@ -22,8 +22,11 @@ from bot.knowledge import Knowledge
 from tests.conftest import ROOT
 from tests.slack_fakes import SECRET, SERVE, command_body, free_port, signed_headers, start_server
 from tests.slack_limits import violations
+from tests.test_discord_http import KEY
+from tests.test_discord_http import sign as discord_sign
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": SECRET}
+DISCORD_PUBLIC = KEY.verify_key.encode().hex()
 
 
 @pytest.mark.parametrize(
@@ -104,7 +107,7 @@ def test_default_command_with_bad_token_fails_fast(
 def served() -> Iterator[str]:
     """`caremark-bot serve` as its own process, listening on loopback."""
     listen = free_port()
-    process = start_server(SERVE, listen)
+    process = start_server(SERVE, listen, {"DISCORD_PUBLIC_KEY": DISCORD_PUBLIC})
     try:
         yield f"http://127.0.0.1:{listen}"
     finally:
@@ -134,6 +137,14 @@ def test_serve_answers_signed_and_refuses_tampered(served: str) -> None:
         b"\xff\xfe",
         {"X-Slack-Request-Timestamp": "9" * 30, "X-Slack-Signature": "v0="},
     )
+    assert status == 401
+
+
+def test_serve_answers_discord_ping_and_refuses_tampered(served: str) -> None:
+    body = b'{"type": 1}'
+    status, text = _post(served + "/discord/interactions", body, discord_sign(body))
+    assert (status, json.loads(text)) == (200, {"type": 1})
+    status, _ = _post(served + "/discord/interactions", b'{"type": 2}', discord_sign(body))
     assert status == 401
 
 

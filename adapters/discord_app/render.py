@@ -231,12 +231,21 @@ def _field(label: str, value: str, note: str | None, badge: Badge) -> dict[str, 
 
 
 def _footer(reply: Reply) -> str:
-    parts = [f"{s.title}" + (f" ({s.detail})" if s.detail else "") for s in reply.sources]
+    """Trust at a glance (how many shown facts at each level), then the sources."""
+    badges = [
+        r.badge for rows in (reply.contacts, reply.hours, reply.details, reply.links) for r in rows
+    ]
+    counts: dict[Trust, int] = {}
+    for badge in badges:
+        counts[badge.trust] = counts.get(badge.trust, 0) + 1
+    trust = " ".join(f"{BADGES[t]} {counts[t]} {t.value}" for t in Trust if t in counts)
+    parts = [f"Trust: {trust}"] if trust else []
+    parts += [f"{s.title}" + (f" ({s.detail})" if s.detail else "") for s in reply.sources]
     if reply.reviewed:
         parts.append(f"Answer reviewed {reply.reviewed.isoformat()}")
     if reply.plan:
         parts.append(f"Plan: {reply.plan}")
-    return plain(("Sources: " if reply.sources else "") + " · ".join(parts))
+    return plain(" · ".join(parts))
 
 
 def _button(cid: str, label: str, style: int) -> dict[str, Any]:
