@@ -15,7 +15,21 @@ import pytest
 
 from bot.core import Engine
 from bot.knowledge import Knowledge, load
-from bot.reply import Platform, Query, Reply
+from bot.reply import (
+    Badge,
+    ContactRow,
+    DetailRow,
+    HoursRow,
+    Link,
+    Platform,
+    Query,
+    Reply,
+    ReplyKind,
+    SourceRef,
+    TopicRef,
+    Trust,
+    Visibility,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 KB_DIR = ROOT / "knowledge"
@@ -123,3 +137,37 @@ def hostile_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
         """)
     (root / "knowledge" / "zz-hostile.yaml").write_text(topic, encoding="utf-8")
     return Engine(load(root / "knowledge"), clock=lambda: FIXED_NOW)
+
+
+def adversarial_reply(markup: str, **changes: object) -> Reply:
+    """A reply far past every platform limit, with `markup` in every string and unsafe links."""
+    badge = Badge(Trust.UNVERIFIED, markup)
+    base = Reply(
+        kind=ReplyKind.ANSWER,
+        title=markup * 5,
+        summary=("word " * 4000).strip(),
+        topic_id="evil",
+        visibility=Visibility.SHAREABLE,
+        reviewed=dt.date(2026, 11, 24),
+        contacts=tuple(
+            ContactRow("phone", markup * 4, markup * 40, badge, markup) for _ in range(30)
+        ),
+        details=tuple(DetailRow(markup, markup * 10, badge, markup) for _ in range(200)),
+        hours=tuple(
+            HoursRow(markup, "open", markup, badge, True, markup, markup) for _ in range(60)
+        ),
+        steps=tuple(markup * 30 for _ in range(80)),
+        links=(
+            Link(markup, "javascript:alert(1)", badge),
+            Link("x", "tel:18002372767", badge),
+            Link("x|y", "https://a.example/?q=<b>&c", badge),
+            Link("ok", "https://www.caremark.com", badge),
+            Link("long", "https://a.example/" + "x" * 600, badge),
+        ),
+        related=tuple(TopicRef(f"t{i}", markup) for i in range(60)),
+        warnings=tuple(markup * 50 for _ in range(30)),
+        sources=tuple(SourceRef(markup, markup, "https://evil.example/|x") for _ in range(30)),
+        plan=markup,
+    )
+    fields = {name: getattr(base, name) for name in base.__slots__}
+    return Reply(**{**fields, **changes})  # type: ignore[arg-type]

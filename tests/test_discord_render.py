@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,59 +9,18 @@ from hypothesis import strategies as st
 from adapters.discord_app import render
 from bot.core import Engine
 from bot.knowledge import Knowledge
-from bot.reply import (
-    Badge,
-    ContactRow,
-    DetailRow,
-    HoursRow,
-    Link,
-    Platform,
-    Query,
-    Reply,
-    ReplyKind,
-    SourceRef,
-    TopicRef,
-    Trust,
-    Visibility,
-)
-from tests.conftest import Ask
+from bot.reply import Platform, Query, Reply, TopicRef
+from tests.conftest import Ask, adversarial_reply
 from tests.discord_limits import violations
 
 MARKUP = (
     "**b** __u__ ~~s~~ `c` ||spoiler|| @everyone @here <@123> <@&456> <#789> "
     "[caremark.com](https://evil.example) # h"
 )
-BADGE = Badge(Trust.UNVERIFIED, MARKUP)
 
 
 def adversarial(**changes: object) -> Reply:
-    base = Reply(
-        kind=ReplyKind.ANSWER,
-        title=MARKUP * 5,
-        summary=("word " * 4000).strip(),
-        topic_id="evil",
-        visibility=Visibility.SHAREABLE,
-        reviewed=dt.date(2026, 11, 24),
-        contacts=tuple(
-            ContactRow("phone", MARKUP * 4, MARKUP * 40, BADGE, MARKUP) for _ in range(30)
-        ),
-        details=tuple(DetailRow(MARKUP, MARKUP * 10, BADGE, MARKUP) for _ in range(200)),
-        hours=tuple(
-            HoursRow(MARKUP, "open", MARKUP, BADGE, True, MARKUP, MARKUP) for _ in range(60)
-        ),
-        steps=tuple(MARKUP * 30 for _ in range(80)),
-        links=(
-            Link(MARKUP, "javascript:alert(1)", BADGE),
-            Link("x", "tel:18002372767", BADGE),
-            Link("ok", "https://www.caremark.com", BADGE),
-            Link("long", "https://a.example/" + "x" * 600, BADGE),
-        ),
-        related=tuple(TopicRef(f"t{i}", MARKUP) for i in range(60)),
-        warnings=tuple(MARKUP * 50 for _ in range(30)),
-        sources=tuple(SourceRef(MARKUP, MARKUP, "https://evil.example/") for _ in range(30)),
-        plan=MARKUP,
-    )
-    return Reply(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})  # type: ignore[arg-type]
+    return adversarial_reply(MARKUP, **changes)
 
 
 async def test_every_topic_within_limits(kb: Knowledge, ask: Ask) -> None:
@@ -115,7 +72,8 @@ def test_everything_adversarial_at_once() -> None:
     assert violations(data) == []
     assert "… (shortened)" in str(data)
     urls = [b["url"] for row in data["components"] for b in row["components"] if "url" in b]
-    assert urls == ["https://www.caremark.com"]  # no javascript:, tel: or over-long links
+    assert "https://www.caremark.com" in urls
+    assert all(u.startswith("https://") and len(u) <= 512 for u in urls)  # no javascript:, tel:
 
 
 async def test_share_button_and_public_share(ask: Ask) -> None:

@@ -2,59 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from adapters.slack import render
+from adapters.text import TRUNCATED
 from bot.core import Engine
 from bot.knowledge import Knowledge
-from bot.reply import (
-    Badge,
-    ContactRow,
-    DetailRow,
-    HoursRow,
-    Link,
-    Platform,
-    Query,
-    Reply,
-    ReplyKind,
-    SourceRef,
-    TopicRef,
-    Trust,
-    Visibility,
-)
-from tests.conftest import Ask
+from bot.reply import Platform, Query, Reply, SourceRef
+from tests.conftest import Ask, adversarial_reply
 from tests.slack_limits import mrkdwn_texts, violations
 
 MARKUP = "*bold* _it_ ~s~ `code` <!channel> <!here> @everyone <@U123> <#C1> & <https://evil.example|caremark.com>"
-BADGE = Badge(Trust.UNVERIFIED, MARKUP)
 
 
 def adversarial(**changes: object) -> Reply:
-    base = Reply(
-        kind=ReplyKind.ANSWER,
-        title=MARKUP * 5,
-        summary=("word " * 4000).strip(),
-        topic_id="evil",
-        visibility=Visibility.SHAREABLE,
-        reviewed=dt.date(2026, 11, 24),
-        contacts=tuple(ContactRow("phone", MARKUP, MARKUP * 40, BADGE, MARKUP) for _ in range(25)),
-        details=tuple(DetailRow(MARKUP, MARKUP * 10, BADGE, MARKUP) for _ in range(200)),
-        hours=tuple(
-            HoursRow(MARKUP, "open", MARKUP, BADGE, True, MARKUP, MARKUP) for _ in range(60)
-        ),
-        steps=tuple(MARKUP * 30 for _ in range(80)),
-        links=(
-            Link(MARKUP, "javascript:alert(1)", BADGE),
-            Link("x|y", "https://a.example/?q=<b>&c", BADGE),
-        ),
-        related=tuple(TopicRef(f"t{i}", MARKUP) for i in range(60)),
-        warnings=tuple(MARKUP * 50 for _ in range(30)),
-        sources=tuple(SourceRef(MARKUP, MARKUP, "https://evil.example/|x") for _ in range(30)),
-        plan=MARKUP,
-    )
-    return Reply(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})  # type: ignore[arg-type]
+    return adversarial_reply(MARKUP, **changes)
 
 
 async def test_every_topic_within_limits(kb: Knowledge, ask: Ask) -> None:
@@ -127,8 +89,8 @@ def test_long_answer_is_cut_with_marker_and_source_link() -> None:
 def test_escaping_and_clipping() -> None:
     assert render.escape("a & <b> c") == "a &amp; &lt;b&gt; c"
     clipped = render.clip("x &amp; " * 1000, 100)
-    assert len(clipped) <= 100 and clipped.endswith(render.TRUNCATED)
-    assert not clipped.removesuffix(render.TRUNCATED).rstrip().endswith(("&", "&am", "&amp"))
+    assert len(clipped) <= 100 and clipped.endswith(TRUNCATED)
+    assert not clipped.removesuffix(TRUNCATED).rstrip().endswith(("&", "&am", "&amp"))
     assert render.clip("short", 100) == "short"
 
 

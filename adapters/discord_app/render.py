@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from adapters.text import clip as cut
 from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
 
 # Discord's limits (discord.com/developers/docs; see PLATFORM-RULES.md)
@@ -29,7 +30,6 @@ MAX_LABEL = 80
 MAX_LINK_URL = 512
 # our own choices inside those limits
 LABEL = 40
-TRUNCATED = " … (shortened)"
 MIN_DESCRIPTION = 600
 """Room kept for the summary when fields are many."""
 
@@ -69,16 +69,12 @@ def plain(text: str) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """Cut at a word boundary to fit, with a visible marker; never leaves a dangling escape."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - len(TRUNCATED)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    if cut.endswith("\\") and not cut.endswith("\\\\"):
-        cut = cut[:-1]
-    return cut + TRUNCATED
+    """Cut to fit with a visible marker, never leaving a dangling escape backslash."""
+    return cut(text, limit, _drop_lone_backslash)
+
+
+def _drop_lone_backslash(end: str) -> str:
+    return end[:-1] if end.endswith("\\") and not end.endswith("\\\\") else end
 
 
 def custom_id(kind: str, value: str) -> str:

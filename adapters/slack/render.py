@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from adapters.text import clip as cut
 from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
 
 # Slack's limits for messages (docs.slack.dev, Block Kit reference; see PLATFORM-RULES.md)
@@ -33,7 +34,6 @@ MAX_FALLBACK_TEXT = 3000
 # our own choices inside those limits
 BUTTON_LABEL = 30
 MAX_RELATED_BUTTONS = 10
-TRUNCATED = " … (shortened)"
 
 TOPIC_ACTION = "topic:"
 SHARE_ACTION = "share"
@@ -56,14 +56,8 @@ def escape(text: str) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """Cut at a word boundary to fit `limit`, with a visible marker; never splits an entity."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - len(TRUNCATED)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return _PARTIAL_ENTITY.sub("", cut) + TRUNCATED
+    """Cut to fit with a visible marker, never splitting an `&amp;`-style entity."""
+    return cut(text, limit, lambda end: _PARTIAL_ENTITY.sub("", end))
 
 
 def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:

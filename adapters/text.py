@@ -1,0 +1,19 @@
+"""Text helpers every renderer shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+TRUNCATED = " … (shortened)"
+
+
+def clip(text: str, limit: int, tidy: Callable[[str], str] = str) -> str:
+    """Cut at a word boundary to fit `limit`, with a visible marker. `tidy` repairs the cut end
+    for the platform's markup (a half entity in Slack, a lone backslash in Discord)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(TRUNCATED)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return tidy(cut) + TRUNCATED
