@@ -171,3 +171,25 @@ def adversarial_reply(markup: str, **changes: object) -> Reply:
     )
     fields = {name: getattr(base, name) for name in base.__slots__}
     return Reply(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+ADVERSARIAL_FIELDS = (
+    "summary",
+    "title",
+    "contacts",
+    "details",
+    "hours",
+    "steps",
+    "links",
+    "related",
+    "warnings",
+    "sources",
+)
+
+
+def adversarial_only(markup: str, field: str) -> Reply:
+    """A plain reply except for one adversarial field, to find which part breaks a limit."""
+    calm: dict[str, object] = {name: () for name in ADVERSARIAL_FIELDS}
+    calm.update(summary="ok", title="ok")
+    del calm[field]
+    return adversarial_reply(markup, **calm)

@@ -10,7 +10,7 @@ from adapters.discord_app import render
 from bot.core import Engine
 from bot.knowledge import Knowledge
 from bot.reply import Platform, Query, Reply, TopicRef
-from tests.conftest import Ask, adversarial_reply
+from tests.conftest import ADVERSARIAL_FIELDS, Ask, adversarial_only, adversarial_reply
 from tests.discord_limits import violations
 
 MARKUP = (
@@ -35,36 +35,9 @@ async def test_misses_and_suggestions_within_limits(ask: Ask) -> None:
         assert violations(render.message(await ask(text))) == []
 
 
-@pytest.mark.parametrize(
-    "field",
-    [
-        "summary",
-        "contacts",
-        "details",
-        "hours",
-        "steps",
-        "related",
-        "warnings",
-        "sources",
-        "title",
-        "links",
-    ],
-)
+@pytest.mark.parametrize("field", ADVERSARIAL_FIELDS)
 def test_adversarial_reply_within_limits(field: str) -> None:
-    kept = {
-        "summary": "ok",
-        "contacts": (),
-        "details": (),
-        "hours": (),
-        "steps": (),
-        "related": (),
-        "warnings": (),
-        "sources": (),
-        "title": "ok",
-        "links": (),
-    }
-    kept.pop(field)
-    assert violations(render.message(adversarial(**kept))) == []
+    assert violations(render.message(adversarial_only(MARKUP, field))) == []
 
 
 def test_everything_adversarial_at_once() -> None:

@@ -9,7 +9,7 @@ from adapters.text import TRUNCATED
 from bot.core import Engine
 from bot.knowledge import Knowledge
 from bot.reply import Platform, Query, Reply, SourceRef
-from tests.conftest import Ask, adversarial_reply
+from tests.conftest import ADVERSARIAL_FIELDS, Ask, adversarial_only, adversarial_reply
 from tests.slack_limits import mrkdwn_texts, violations
 
 MARKUP = "*bold* _it_ ~s~ `code` <!channel> <!here> @everyone <@U123> <#C1> & <https://evil.example|caremark.com>"
@@ -46,24 +46,9 @@ async def test_shared_message_is_in_channel(ask: Ask) -> None:
     assert violations(payload) == []
 
 
-@pytest.mark.parametrize(
-    "field",
-    ["summary", "contacts", "details", "hours", "steps", "related", "warnings", "sources", "title"],
-)
+@pytest.mark.parametrize("field", ADVERSARIAL_FIELDS)
 def test_adversarial_reply_within_limits(field: str) -> None:
-    kept = {
-        "summary": "ok",
-        "contacts": (),
-        "details": (),
-        "hours": (),
-        "steps": (),
-        "related": (),
-        "warnings": (),
-        "sources": (),
-        "title": "ok",
-    }
-    kept.pop(field)
-    payload = render.message(adversarial(**kept))
+    payload = render.message(adversarial_only(MARKUP, field))
     assert violations(payload) == []
 
 
