@@ -1,0 +1,155 @@
+"""Is a web or e-mail domain CVS's own, a look-alike of it, or just unknown?
+
+Hosts are reduced to their registrable domain with the public suffix list (bundled with the
+`publicsuffixlist` package, so nothing is downloaded), then compared with the allowlist by
+Damerau-Levenshtein distance, by Unicode TR39 confusable skeleton (`bot/data/`), by punycode
+and mixed-script labels, and for the subdomain trick (`caremark.com.example.net`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from publicsuffixlist import PublicSuffixList
+from rapidfuzz.distance import DamerauLevenshtein
+
+OFFICIAL_DOMAINS = ("caremark.com", "cvshealth.com", "cvsspecialty.com", "cvs.com")
+CONFUSABLES = Path(__file__).parent / "data" / "unicode-confusables-13.0.0.txt"
+MAX_EDITS = 2
+"""Look-alike distance for names of five letters or more; shorter names allow one edit."""
+_PSL = PublicSuffixList()
+
+
+class Verdict(StrEnum):
+    OFFICIAL = "official"
+    LOOKALIKE = "lookalike"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class DomainCheck:
+    """The verdict on one host, why, and the allowlisted domain it resembles (if any)."""
+
+    verdict: Verdict
+    reason: str
+    domain: str
+    resembles: str | None = None
+
+
+@cache
+def _prototypes() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for line in CONFUSABLES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            source, target = line.split(";")
+            table[chr(int(source, 16))] = "".join(chr(int(c, 16)) for c in target.split())
+    return table
+
+
+def skeleton(text: str) -> str:
+    """TR39 skeleton: NFD, map every character to its prototype, NFD again."""
+    table = _prototypes()
+    mapped = "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFD", mapped)
+
+
+def host_of(text: str) -> str:
+    """The host in a URL, an e-mail address or a bare domain, lower-cased, without a dot at
+    the end; `xn--` labels are decoded so look-alikes are judged as people see them."""
+    host = text.strip().lower()
+    host = host.split("@")[-1]
+    host = host.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0].strip(".")
+    labels = []
+    for label in host.split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label[4:].encode("ascii").decode("punycode")
+            except (UnicodeError, ValueError):
+                pass
+        labels.append(label)
+    return ".".join(labels)
+
+
+def registrable(host: str) -> str:
+    """`caremark.com` from `www.caremark.com`; the host itself when the list has no answer."""
+    return _PSL.privatesuffix(host) or host
+
+
+def judge(text: str, allow: Iterable[str] = OFFICIAL_DOMAINS) -> DomainCheck:
+    """Official, look-alike or unknown, with a reason that never links to the target."""
+    raw_host = text.strip().lower().split("@")[-1].split("://", 1)[-1].split("/", 1)[0]
+    host = host_of(text)
+    domain = registrable(host)
+    allowed = tuple(dict.fromkeys(a.lower() for a in allow))
+    punycode = any(label.startswith("xn--") for label in raw_host.split("."))
+    if domain in allowed and not punycode and host.isascii():
+        return DomainCheck(Verdict.OFFICIAL, f"{domain} is an official CVS domain", domain)
+    for official in allowed:
+        if f".{official}." in f".{host}." and domain != official:
+            return DomainCheck(
+                Verdict.LOOKALIKE,
+                f"it only starts with {official}; the site really belongs to another domain",
+                domain,
+                official,
+            )
+    if punycode or not host.isascii():
+        near = _nearest(domain, allowed)
+        if near:
+            return DomainCheck(
+                Verdict.LOOKALIKE, f"it uses look-alike letters to imitate {near}", domain, near
+            )
+        if any(_mixed_script(label) for label in host.split(".")):
+            return DomainCheck(
+                Verdict.LOOKALIKE,
+                "it mixes letters from different alphabets, a common phishing trick",
+                domain,
+            )
+        return DomainCheck(Verdict.UNKNOWN, "it is not a CVS domain we know", domain)
+    label, suffix = _split(domain)
+    for official in allowed:
+        off_label, off_suffix = _split(official)
+        if label == off_label and suffix != off_suffix:
+            return DomainCheck(
+                Verdict.LOOKALIKE,
+                f"it copies {official} with a different ending (.{suffix})",
+                domain,
+                official,
+            )
+        if skeleton(domain) == skeleton(official):
+            return DomainCheck(
+                Verdict.LOOKALIKE, f"it is written to look like {official}", domain, official
+            )
+        edits = DamerauLevenshtein.distance(label, off_label)
+        if 0 < edits <= (MAX_EDITS if len(off_label) >= 5 else 1):
+            letters = "one letter" if edits == 1 else "two letters"
+            return DomainCheck(
+                Verdict.LOOKALIKE, f"it is {letters} away from {official}", domain, official
+            )
+    return DomainCheck(Verdict.UNKNOWN, "it is not a CVS domain we know", domain)
+
+
+def _split(domain: str) -> tuple[str, str]:
+    suffix = _PSL.publicsuffix(domain) or domain.rpartition(".")[2]
+    return domain.removesuffix("." + suffix), suffix
+
+
+def _nearest(domain: str, allowed: tuple[str, ...]) -> str | None:
+    """The allowlisted domain whose skeleton equals, or nearly equals, this one's."""
+    folded = skeleton(domain)
+    for official in allowed:
+        near = DamerauLevenshtein.distance(_split(folded)[0], _split(skeleton(official))[0])
+        if folded == skeleton(official) or near <= MAX_EDITS:
+            return official
+    return None
+
+
+def _mixed_script(label: str) -> bool:
+    """Letters from more than one alphabet in one label (Latin with Cyrillic, say)."""
+    scripts = {unicodedata.name(ch, "UNKNOWN").split()[0] for ch in label if ch.isalpha()}
+    return len(scripts) > 1
