@@ -8,6 +8,7 @@ and mixed-script labels, and for the subdomain trick (`caremark.com.example.net`
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -68,10 +69,8 @@ def host_of(text: str) -> str:
     labels = []
     for label in host.split("."):
         if label.startswith("xn--"):
-            try:
+            with contextlib.suppress(UnicodeError, ValueError):
                 label = label[4:].encode("ascii").decode("punycode")
-            except (UnicodeError, ValueError):
-                pass
         labels.append(label)
     return ".".join(labels)
 

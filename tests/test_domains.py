@@ -54,7 +54,8 @@ def variants(domain: str) -> set[str]:
             names.add(label[:i] + HOMOGLYPHS[label[i]] + label[i + 1 :])  # homoglyph
         for bit in range(5):  # bit-flip, keeping a valid host character
             flipped = chr(ord(label[i]) ^ (1 << bit))
-            if flipped.isascii() and ((flipped.isalnum() and flipped.islower()) or flipped.isdigit()):
+            valid = flipped.isdigit() or (flipped.isalpha() and flipped.islower())
+            if flipped.isascii() and valid:
                 names.add(label[:i] + flipped + label[i + 1 :])
     found = {f"{name}.{suffix}" for name in names if name and name != label}
     found |= {f"{label}.{ending}" for ending in OTHER_ENDINGS}  # TLD swap
