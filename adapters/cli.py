@@ -121,6 +121,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("path", nargs="?", type=Path, default=None, help="knowledge base folder")
     check.set_defaults(run=_kb_check)
+    audit = kb_commands.add_parser(
+        "audit",
+        parents=[common],
+        help="find look-alikes, near-misses, contradictions and stale facts; exit 1 on errors",
+    )
+    audit.add_argument("path", nargs="?", type=Path, default=None, help="knowledge base folder")
+    audit.add_argument("--json", action="store_true", help="print the findings as JSON")
+    audit.set_defaults(run=_kb_audit)
     schema = kb_commands.add_parser("schema", help="print the JSON Schema of the YAML files")
     schema.add_argument("--plan", action="store_true", help="the schema of a plan overlay instead")
     schema.set_defaults(run=_kb_schema)
@@ -282,6 +290,46 @@ def _kb_check(args: argparse.Namespace) -> int:
         f"{len(kb.sources)} sources{plan}"
     )
     return 0
+
+
+def _kb_audit(args: argparse.Namespace) -> int:
+    from bot.audit import audit, summary
+    from bot.trust import Severity
+
+    kb = load(args.path or args.kb or default_kb_dir(), args.plan or default_plan())
+    findings = audit(kb)
+    labels = {r.id: r.slot.id for records in kb.facts.values() for r in records}
+    rows = [
+        {
+            "fact": fact,
+            "slot": labels[fact],
+            "rule": f.rule,
+            "severity": f.severity.value,
+            "detail": f.detail,
+            "note": f.note,
+        }
+        for fact, found in sorted(findings.items())
+        for f in found
+    ]
+    errors = sum(row["severity"] == Severity.ERROR for row in rows)
+    trust = summary(kb, findings)
+    if args.json:
+        print(json.dumps({"findings": rows, "trust": trust, "errors": errors}, indent=2))
+        return 1 if errors else 0
+    for severity in Severity:
+        group = [row for row in rows if row["severity"] == severity]
+        if group:
+            print(f"{severity.value.upper()} ({len(group)})")
+            for row in group:
+                print(f"  {row['slot']} [{row['fact']}] {row['rule']}: {row['detail']}")
+            print()
+    total = sum(trust.values())
+    print(
+        "Trust: "
+        + ", ".join(f"{n} {level}" for level, n in sorted(trust.items()))
+        + f" (of {total} facts)"
+    )
+    return 1 if errors else 0
 
 
 def _kb_schema(args: argparse.Namespace) -> int:

@@ -24,6 +24,8 @@ from bot.reply import (
 from bot.trust import SAFE_BADGE, Assessment, Selection
 
 HOME_ZONE = "America/Chicago"
+CONTACT_KINDS = frozenset({"phone", "fax", "tty", "email", "url", "address"})
+"""Slots whose withheld facts are explained to the reader; other withheld facts just drop."""
 """The article gives every time in US Central Time."""
 
 
@@ -128,7 +130,8 @@ def not_found_reply(kb: Knowledge) -> Reply:
 def _add_slot(
     kb: Knowledge, selection: Selection, slot_id: str, parts: _Parts, ctx: Context
 ) -> None:
-    for withheld in selection.withheld:
+    contact = kb.slots[slot_id].kind in CONTACT_KINDS
+    for withheld in selection.withheld if contact else ():
         for finding in withheld.findings:
             if finding.withhold:
                 parts.warnings.setdefault(finding.note)
@@ -138,7 +141,7 @@ def _add_slot(
         parts.citations += shown.record.fact.sources
     if not selection.shown:
         slot = kb.slots[slot_id]
-        if slot.kind in ("phone", "fax", "tty", "email", "address", "url") or slot.fallback:
+        if contact or slot.fallback:
             advice = slot.fallback or kb.settings.safe_advice
             if all(row.value != advice for row in parts.contacts):
                 parts.contacts.append(ContactRow(slot.kind, slot.label, advice, SAFE_BADGE))

@@ -102,17 +102,10 @@ def slots_shown(draft: Draft) -> Iterator[Problem]:
 
 
 def fact_sources(draft: Draft) -> Iterator[Problem]:
-    sources = {s.item.id for s in draft.sources}
     for record in draft.facts():
         if not record.fact.sources:
             yield record.at.problem("fact without a source", under=("sources",))
         yield from _citations(draft, record.at, record.fact.sources)
-        for i, flag in enumerate(record.fact.flags):
-            for j, evidence in enumerate(flag.evidence):
-                if evidence not in sources:
-                    yield record.at.problem(
-                        f"unknown source '{evidence}'", under=("flags", i, "evidence", j)
-                    )
 
 
 def _citations(
@@ -201,7 +194,6 @@ def prose_is_clean(draft: Draft) -> Iterator[Problem]:
         yield from _prose(at, texts)
     for record in draft.facts():
         notes: list[tuple[Path_, str]] = [(("note",), record.fact.note or "")]
-        notes += [(("flags", i, "note"), f.note) for i, f in enumerate(record.fact.flags)]
         if record.slot.kind in ("delivery-time", "claim", "menu-option"):
             notes.append((("value",), getattr(record.fact, "value", "")))
         yield from _prose(record.at, notes)

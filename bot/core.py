@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import answer
+from bot.audit import audit
 from bot.knowledge import Knowledge, load
 from bot.reply import Query, Reply, TopicRef
 from bot.resolve import How, Match, Resolver
-from bot.trust import Selection, select
+from bot.trust import Findings, Selection, select
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,15 @@ class _Loaded:
 
     kb: Knowledge
     resolver: Resolver
+    findings: Findings
     selections: Mapping[str, Selection]
 
     @classmethod
-    def of(cls, kb: Knowledge) -> _Loaded:
-        return cls(kb, Resolver(kb), {slot: select(slot, kb) for slot in kb.slots})
+    def of(cls, kb: Knowledge, today: dt.date) -> _Loaded:
+        """Audit the knowledge base (its findings drive what is shown) and index it."""
+        findings = audit(kb, today)
+        selections = {slot: select(slot, kb, findings) for slot in kb.slots}
+        return cls(kb, Resolver(kb), findings, selections)
 
 
 class Engine:
@@ -45,8 +50,9 @@ class Engine:
         plans = {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
         if None not in plans:
             raise ValueError("a default knowledge base (plan None) is required")
-        self._plans = {plan: _Loaded.of(kb) for plan, kb in plans.items()}
         self._clock = clock
+        today = clock().date()
+        self._plans = {plan: _Loaded.of(kb, today) for plan, kb in plans.items()}
 
     @classmethod
     def from_files(cls, kb_dir: Path | None = None, plan: Path | None = None) -> Engine:
@@ -56,6 +62,11 @@ class Engine:
     @property
     def knowledge(self) -> Knowledge:
         return self._plans[None].kb
+
+    @property
+    def findings(self) -> Findings:
+        """The audit's findings on the default knowledge base."""
+        return self._plans[None].findings
 
     def resolve(self, query: Query) -> Match:
         return self._pick(query).resolver.resolve(query.text)

@@ -1,8 +1,8 @@
 """The knowledge-base schema: what a YAML file under `knowledge/` may contain.
 
 A *slot* is one thing an employee needs ("CVS Specialty's phone number"); its *facts* are
-candidate values, each with the sources that back it and any problems found with it. Topics
-show slots, never raw values, so the trust policy decides which fact (if any) is displayed.
+candidate values, each with the sources that back it. Topics show slots, never raw values, so
+the trust policy (fed by the audit) decides which fact, if any, is displayed.
 """
 
 from __future__ import annotations
@@ -23,17 +23,6 @@ DaySpec = Annotated[
 ]
 
 SourceKind = Literal["seed", "official", "plan-sponsor", "third-party", "plan"]
-FlagKind = Literal[
-    # withheld: never shown as a contact
-    "contradicted",
-    "near-miss",
-    "lookalike-domain",
-    "superseded",
-    # shown, with the note as a caution
-    "misleading",
-    "plan-specific",
-    "unconfirmed-claim",
-]
 ContactKind = Literal["phone", "fax", "tty", "email", "url", "address"]
 
 
@@ -75,20 +64,11 @@ class Citation(Strict):
     quote: Text | None = None
 
 
-class Flag(Strict):
-    """A problem found with a fact, recorded as data until the audit computes it."""
-
-    kind: FlagKind
-    note: Text = Field(description="In the project's words; never repeats the fact's value.")
-    evidence: list[Id] = Field(default_factory=list, description="Source ids that show it.")
-
-
 class FactBase(Strict):
-    """What every fact has: an id, its sources and any flags."""
+    """What every fact has: an id, its sources and an optional note."""
 
     id: Id | None = Field(None, description="Defaults to '<slot>-<n>'.")
     sources: list[Citation] = Field(default_factory=list)
-    flags: list[Flag] = Field(default_factory=list)
     note: Text | None = None
 
 
@@ -142,6 +122,7 @@ class SlotBase(Strict):
 
 class ContactSlot(SlotBase):
     kind: ContactKind
+    toll_free: bool = Field(False, description="The audit checks that numbers here are toll-free.")
     facts: list[ValueFact] = Field(min_length=1)
 
 
@@ -203,6 +184,14 @@ class Settings(Strict):
     safe_advice: Text
     not_found: Text
     directory_intro: Text
+    review_days: Annotated[int, Field(ge=1)] = Field(
+        365,
+        description="After this many days unchecked a fact needs review; after twice, it "
+        "is withheld.",
+    )
+    allowed_domains: list[Short] = Field(
+        default_factory=list, description="Domains trusted besides CVS's own."
+    )
 
 
 class KnowledgeFile(Strict):
@@ -225,6 +214,9 @@ class Plan(Strict):
     verified_by: Short
     verified_on: dt.date
     document: Short | None = Field(None, description="What the facts were checked against.")
+    allowed_domains: list[Short] = Field(
+        default_factory=list, description="The deployment's own trusted domains."
+    )
 
 
 class PlanFile(Strict):

@@ -1,25 +1,20 @@
 """How far each fact can be trusted, and which facts a slot may show.
 
 Trust follows from sources: a plan source (the deploying HR team) beats an official CVS page,
-which beats another plan sponsor's page, which beats the seed article alone. Findings (today the
-flags recorded in the data; later the automatic audit) can withhold a fact entirely. Checks are
-plain functions, so the audit plugs in by adding to `CHECKS`.
+which beats another plan sponsor's page, which beats the seed article alone. The audit's findings
+(`bot/audit.py`) can withhold a fact entirely; the render policy here honours them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.knowledge import FactRecord, Knowledge
-from bot.model import FlagKind, Source
+from bot.model import Source
 from bot.reply import Badge, Trust
-
-WITHHELD_FLAGS: frozenset[FlagKind] = frozenset(
-    {"contradicted", "near-miss", "lookalike-domain", "superseded"}
-)
-"""Findings that keep a fact from ever being shown as a contact."""
 
 TRUST_OF_SOURCE: Mapping[str, Trust] = {
     "plan": Trust.PLAN_VERIFIED,
@@ -34,26 +29,31 @@ RANK = {trust: rank for rank, trust in enumerate(Trust)}
 SAFE_BADGE = Badge(Trust.SAFE_ADVICE, "Safe default: right for every plan")
 
 
+class Severity(StrEnum):
+    ERROR = "error"
+    WITHHELD = "withheld"
+    CAUTION = "caution"
+    INFO = "info"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Something wrong with a fact: withheld ones are never shown, others carry a caution."""
+    """Something the audit found about a fact. `note` is for employees and never repeats the
+    value; `detail` is for the operator's report."""
 
-    kind: str
+    rule: str
+    severity: Severity
     note: str
-    withhold: bool
+    detail: str
     evidence: tuple[str, ...] = ()
 
-
-Check = Callable[[FactRecord, Knowledge], Iterable[Finding]]
-
-
-def recorded_flags(record: FactRecord, kb: Knowledge) -> Iterable[Finding]:
-    """The findings written into the knowledge base by hand (from FACTS.md)."""
-    for flag in record.fact.flags:
-        yield Finding(flag.kind, flag.note, flag.kind in WITHHELD_FLAGS, tuple(flag.evidence))
+    @property
+    def withhold(self) -> bool:
+        """Withheld and error findings both keep the fact from being shown."""
+        return self.severity in (Severity.WITHHELD, Severity.ERROR)
 
 
-CHECKS: tuple[Check, ...] = (recorded_flags,)
+Findings = Mapping[str, tuple[Finding, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +71,25 @@ class Assessment:
 
     @property
     def cautions(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if not f.withhold)
+        return tuple(f for f in self.findings if f.severity is Severity.CAUTION)
 
 
-def assess(record: FactRecord, kb: Knowledge, checks: Iterable[Check] = CHECKS) -> Assessment:
+def best_source(record: FactRecord, kb: Knowledge) -> Source | None:
+    """The strongest source a fact cites."""
     sources = [kb.sources[c.source] for c in record.fact.sources if c.source in kb.sources]
-    best = min(sources, key=lambda s: RANK[TRUST_OF_SOURCE[s.kind]], default=None)
-    trust = TRUST_OF_SOURCE[best.kind] if best else Trust.UNVERIFIED
-    findings = tuple(f for check in checks for f in check(record, kb))
-    return Assessment(record, trust, badge(trust, best), findings)
+    return min(sources, key=lambda s: RANK[TRUST_OF_SOURCE[s.kind]], default=None)
+
+
+def trust_of(record: FactRecord, kb: Knowledge) -> Trust:
+    source = best_source(record, kb)
+    return TRUST_OF_SOURCE[source.kind] if source else Trust.UNVERIFIED
+
+
+def assess(record: FactRecord, kb: Knowledge, findings: Findings) -> Assessment:
+    trust = trust_of(record, kb)
+    return Assessment(
+        record, trust, badge(trust, best_source(record, kb)), findings.get(record.id, ())
+    )
 
 
 def badge(trust: Trust, source: Source | None) -> Badge:
@@ -111,8 +121,8 @@ class Selection:
     withheld: tuple[Assessment, ...]
 
 
-def select(slot_id: str, kb: Knowledge, checks: Iterable[Check] = CHECKS) -> Selection:
-    assessed = [assess(r, kb, checks) for r in kb.facts.get(slot_id, ())]
+def select(slot_id: str, kb: Knowledge, findings: Findings) -> Selection:
+    assessed = [assess(r, kb, findings) for r in kb.facts.get(slot_id, ())]
     showable = [a for a in assessed if not a.withheld]
     strongest = min((RANK[a.trust] for a in showable), default=None)
     return Selection(

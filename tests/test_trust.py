@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.console import render_json, render_text
+from bot.audit import audit
 from bot.core import Engine
 from bot.knowledge import Knowledge
 from bot.reply import Query, Reply, ReplyKind, Trust, Visibility
@@ -43,7 +44,7 @@ async def test_specialty_gives_the_official_number_with_its_source(ask: Ask) -> 
     assert phone.badge.trust is Trust.OFFICIAL
     assert "cvsspecialty.com" in phone.badge.text
     assert any(s.url == "https://www.cvsspecialty.com" for s in reply.sources)
-    assert any("not CVS Specialty's" in w for w in reply.warnings)
+    assert any("CVS Specialty FAQ gives a different one" in w for w in reply.warnings)
 
 
 async def test_main_number_falls_back_to_the_id_card(ask: Ask) -> None:
@@ -103,7 +104,7 @@ async def test_plan_overlay_wins_and_shows_who_verified_it(planned_kb: Knowledge
 
 
 def test_plan_facts_replace_weaker_facts_in_their_slot(planned_kb: Knowledge) -> None:
-    selection = select("mail.address", planned_kb)
+    selection = select("mail.address", planned_kb, audit(planned_kb))
     assert [a.trust for a in selection.shown] == [Trust.PLAN_VERIFIED]
 
 
