@@ -20,11 +20,12 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-deps  ## with no Slack or Discord tokens: an interactive console
 	$(BIN)/caremark-bot
 
-test: $(VENV)/.test-deps  ## lint, types, knowledge-base check, then the test suite
+test: $(VENV)/.test-deps  ## lint, types, knowledge-base check and audit, then the test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/caremark-bot kb check
+	$(BIN)/caremark-bot kb audit > /dev/null
 	$(BIN)/pytest
 
 bench: $(VENV)/.test-deps  ## answer latency in process, and the Slack and Discord endpoints against bare aiohttp

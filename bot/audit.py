@@ -73,9 +73,12 @@ def _finding(
     note: str,
     detail: str,
     evidence: Iterable[str] = (),
+    *,
+    escalate: bool = True,
 ) -> Finding:
-    """Withheld or caution on a fact the deployment trusts is an error to fix, not to hide."""
-    if severity in (Severity.WITHHELD, Severity.CAUTION) and trust_of(record, ctx.kb) in TRUSTED:
+    """A problem with a fact the deployment trusts (official or plan-verified) is an error
+    to fix, not something to hide quietly; `escalate=False` keeps a mere reminder a caution."""
+    if escalate and severity is not Severity.INFO and trust_of(record, ctx.kb) in TRUSTED:
         severity = Severity.ERROR
     return Finding(rule, severity, note, detail, tuple(evidence))
 
@@ -223,6 +226,7 @@ def staleness(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             Severity.CAUTION,
             f"Needs review: last checked {when}.",
             f"last checked {when}, {age} days ago (review every {days})",
+            escalate=False,
         )
 
 
