@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from adapters.settings import ConfigError, discord_settings, port, slack_setting
 from bot.core import Engine
 from bot.knowledge import KnowledgeError, default_kb_dir, default_plan, load
 from bot.model import KnowledgeFile, PlanFile, json_schema
+from bot.pii import RedactingFilter
 from bot.reply import Platform, Query
 
 EXIT_BROKEN_KB = 2
@@ -25,6 +27,7 @@ SHUTDOWN_SECONDS = 25.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
     args = _parser().parse_args(argv)
     try:
         result: int = args.run(args)
@@ -39,6 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+
+
+def configure_logging() -> None:
+    """Logs to stderr at $CAREMARK_LOG_LEVEL (default WARNING), identifiers always blanked."""
+    level = os.environ.get("CAREMARK_LOG_LEVEL", "WARNING").upper()
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING), handlers=[handler], force=True
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help='e.g. "specialty" or "my package never arrived"')
     ask.add_argument("--format", choices=sorted(FORMATS), default="text")
     ask.set_defaults(run=_ask)
+
+    verify = commands.add_parser(
+        "verify", parents=[common], help="is a number, domain, e-mail or URL legit?"
+    )
+    verify.add_argument("subject", nargs="+", help='e.g. "1-800-237-2765" or cvthealth.com')
+    verify.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    verify.set_defaults(run=_verify)
 
     console = commands.add_parser("console", parents=[common], help="type questions in a terminal")
     console.set_defaults(run=_console)
@@ -152,6 +173,41 @@ def _ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
     reply = asyncio.run(engine.handle(_query(args, " ".join(args.question))))
     sys.stdout.write(renderer(args.format)(reply).rstrip("\n") + "\n")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    """Verdicts on what was given; exit 1 when nothing in it could be checked."""
+    from adapters.console import render_text
+    from bot.verify import verify
+
+    engine = _engine(args)
+    text = " ".join(args.subject)
+    checks = verify(text, engine.knowledge, engine.findings)
+    if not checks:
+        print(
+            "caremark-bot: give a phone number, domain, e-mail address or URL to check",
+            file=sys.stderr,
+        )
+        return 1
+    if args.json:
+        rows = [
+            {
+                "what": c.what,
+                "verdict": c.verdict.value,
+                "reason": c.reason,
+                "resembles": {
+                    "label": c.resembles.slot.label,
+                    "value": getattr(c.resembles.fact, "value", ""),
+                }
+                if c.resembles
+                else None,
+            }
+            for c in checks
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    sys.stdout.write(render_text(asyncio.run(engine.handle(_query(args, text)))))
     return 0
 
 

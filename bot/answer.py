@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot import hours as clock
 from bot.knowledge import Knowledge
@@ -21,9 +21,16 @@ from bot.reply import (
     TopicRef,
     Visibility,
 )
-from bot.trust import SAFE_BADGE, Assessment, Selection
+from bot.trust import SAFE_BADGE, Assessment, Selection, assess
+from bot.verify import Check, Verdict
 
 HOME_ZONE = "America/Chicago"
+VERDICT_WORDS = {
+    Verdict.OFFICIAL: "is official",
+    Verdict.PLAN_VERIFIED: "is verified by your plan",
+    Verdict.UNKNOWN: "is not one we can vouch for",
+    Verdict.SCAM: "looks like a scam",
+}
 CONTACT_KINDS = frozenset({"phone", "fax", "tty", "email", "url", "address"})
 """Slots whose withheld facts are explained to the reader; other withheld facts just drop."""
 """The article gives every time in US Central Time."""
@@ -103,6 +110,51 @@ def directory_reply(kb: Knowledge, topic: Topic | None = None) -> Reply:
         warnings=tuple(topic.warnings) if topic else (),
         plan=kb.plan.name if kb.plan else None,
     )
+
+
+def verify_reply(kb: Knowledge, checks: Iterable[Check]) -> Reply:
+    """Verdicts on the numbers and addresses asked about, never repeating or linking them,
+    with the trusted contact each one resembles and the scam-warning steps."""
+    checks = list(checks)
+    lines = [
+        f"{c.what[:1].upper()}{c.what[1:]} {VERDICT_WORDS[c.verdict]}: {c.reason}." for c in checks
+    ]
+    twins = {c.resembles.id: c.resembles for c in checks if c.resembles}
+    contacts = []
+    for twin in twins.values():
+        shown = assess(twin, kb, {})
+        value = getattr(twin.fact, "value", "")
+        contacts.append(ContactRow(twin.slot.kind, twin.slot.label, value, shown.badge))
+    advice = kb.topic("scam-warning")
+    return Reply(
+        kind=ReplyKind.VERIFY,
+        title="Is it legit?",
+        summary="\n\n".join(lines) + f"\n\n{kb.settings.safe_advice}",
+        contacts=tuple(contacts),
+        steps=tuple(advice.steps) if advice else (),
+        related=(ref(advice),) if advice else (),
+        plan=kb.plan.name if kb.plan else None,
+    )
+
+
+def with_privacy_notice(kb: Knowledge, reply: Reply, kinds: Iterable[str]) -> Reply:
+    """The person pasted an identifier: ask them to delete it, keep the answer private, and
+    still answer what they asked (if they asked anything besides)."""
+    what = " and ".join(kinds)
+    notice = (
+        f"Please delete your message: it looks like it contains {what}. This bot never "
+        "needs your identifiers and has not kept them; Caremark asks for them only on a "
+        "call you started."
+    )
+    if reply.kind in (ReplyKind.DIRECTORY, ReplyKind.NOT_FOUND):
+        return Reply(
+            kind=ReplyKind.PRIVACY,
+            title="Please delete your message",
+            summary=f"{notice}\n\n{kb.settings.safe_advice}",
+            related=tuple(ref(t) for t in map(kb.topic, ("before-you-call", "scam-warning")) if t),
+            plan=reply.plan,
+        )
+    return replace(reply, summary=f"{notice}\n\n{reply.summary}", visibility=Visibility.PRIVATE)
 
 
 def suggestions_reply(kb: Knowledge, topics: Iterable[Topic]) -> Reply:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot import answer
+from bot import answer, pii
 from bot.audit import audit
 from bot.knowledge import Knowledge, load
 from bot.reply import Query, Reply, TopicRef
 from bot.resolve import How, Match, Resolver
 from bot.trust import Findings, Selection, select
+from bot.verify import verify
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,22 @@ class Engine:
         return tuple(answer.ref(t) for t in self._pick(query).resolver.rank(query.text, limit))
 
     async def handle(self, query: Query) -> Reply:
-        """Resolve the question and build the reply; never echoes the question's text."""
+        """Answer one question; never echoes, stores or logs the question's text."""
         loaded = self._pick(query)
+        identifiers = pii.kinds(query.text)
+        if identifiers:
+            query = replace(query, text=pii.redact(query.text))
+        reply = self._answer(loaded, query)
+        if identifiers:
+            log.info("identifier in query", extra={"platform": query.platform.value})
+            reply = answer.with_privacy_notice(loaded.kb, reply, identifiers)
+        return reply
+
+    def _answer(self, loaded: _Loaded, query: Query) -> Reply:
+        checks = verify(query.text, loaded.kb, loaded.findings)
+        if checks:
+            log.info("verified", extra={"platform": query.platform.value, "how": "verify"})
+            return answer.verify_reply(loaded.kb, checks)
         match = loaded.resolver.resolve(query.text)
         reply = self._reply(loaded, match, query)
         log.info(

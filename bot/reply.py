@@ -46,6 +46,8 @@ class ReplyKind(StrEnum):
     HOURS = "hours"
     SUGGESTIONS = "suggestions"
     NOT_FOUND = "not-found"
+    VERIFY = "verify"
+    PRIVACY = "privacy"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,114 @@
+"""Spot identifiers people paste into chat, so the bot can warn them and never keep them.
+
+Detected: Social Security numbers (by SSA's rules: no area 000, 666 or 9xx, no group 00, no
+serial 0000), member / Rx / group IDs and dates of birth next to the words that introduce them,
+and payment card numbers (13-19 digits passing the Luhn check). `redact` blanks them out;
+`RedactingFilter` does the same to every log record, as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    SSN = "a Social Security number"
+    MEMBER_ID = "a member, Rx or group ID"
+    BIRTH_DATE = "a date of birth"
+    CARD = "a payment card number"
+
+
+REDACTED = "[removed]"
+_SSN = re.compile(r"(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])")
+_SSN_WORDS = re.compile(r"\b(ssn|ss#|social(\s+security)?|security\s+(no|number|#))", re.I)
+_ID = re.compile(
+    r"\b(member|subscriber|rx|group|grp|policy|id|pcn|bin)\s*(id|#|no\.?|number|bin|pcn|group)?"
+    r"\s*(is|:|=|#)?\s*(?P<value>[A-Z0-9][A-Z0-9-]{4,19})\b",
+    re.I,
+)
+_DATE = (
+    r"(\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
+)
+_BIRTH = re.compile(
+    r"\b(dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|born(\s+on)?)\b[^\d\w]{0,12}"
+    r"(?P<value>" + _DATE + r")",
+    re.I,
+)
+_CARD = re.compile(r"(?<!\d)(\d[ -]?){12,18}\d(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    kind: Kind
+    start: int
+    end: int
+
+
+def _valid_ssn(match: re.Match[str]) -> bool:
+    area, group, serial = match.group(1), match.group(3), match.group(4)
+    return not (area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def find(text: str) -> list[Found]:
+    """Every identifier in `text`, with where it is."""
+    found: list[Found] = []
+    for m in _SSN.finditer(text):
+        separated = bool(m.group(2))
+        if _valid_ssn(m) and (separated or _SSN_WORDS.search(text)):
+            found.append(Found(Kind.SSN, m.start(), m.end()))
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if 13 <= len(digits) <= 19 and _luhn(digits):
+            found.append(Found(Kind.CARD, m.start(), m.end()))
+    for m in _BIRTH.finditer(text):
+        found.append(Found(Kind.BIRTH_DATE, m.start("value"), m.end("value")))
+    for m in _ID.finditer(text):
+        value = m.group("value")
+        if sum(c.isdigit() for c in value) >= 4 and not _inside(found, m.start("value")):
+            found.append(Found(Kind.MEMBER_ID, m.start("value"), m.end("value")))
+    return found
+
+
+def _inside(found: list[Found], at: int) -> bool:
+    return any(f.start <= at < f.end for f in found)
+
+
+def kinds(text: str) -> tuple[Kind, ...]:
+    """The kinds of identifier in `text`, each once, in a fixed order."""
+    present = {f.kind for f in find(text)}
+    return tuple(k for k in Kind if k in present)
+
+
+def redact(text: str) -> str:
+    """`text` with every identifier replaced by a marker."""
+    spans = sorted(find(text), key=lambda f: f.start)
+    out, at = [], 0
+    for f in spans:
+        if f.start >= at:
+            out += [text[at : f.start], REDACTED]
+            at = f.end
+    return "".join(out) + text[at:]
+
+
+class RedactingFilter(logging.Filter):
+    """Blank out identifiers in every log message and traceback before it is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = ()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            exc.args = tuple(redact(str(a)) if isinstance(a, str) else a for a in exc.args)
+        return True

@@ -1,0 +1,159 @@
+""" "Is this number, domain, e-mail or URL legit?" — a verdict with its reason.
+
+The verdict never repeats or links the thing asked about (a scam address would become a live
+link, and a number might be someone's own); it names the trusted contact it resembles instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot import domains, phones
+from bot.knowledge import FactRecord, Knowledge
+from bot.reply import Trust
+from bot.trust import Finding, trust_of
+
+_DOMAIN = re.compile(
+    r"(?:(?:https?://)?(?:[\w.+-]+@)?(?:[\w-]+\.)+[a-z\u00a1-\uffff][\w-]{1,62})(?:/\S*)?",
+    re.IGNORECASE,
+)
+_RELAY = re.compile(r"(?<![\d-])711(?![\d-])")
+_NUMBERISH = re.compile(r"[+(]?\d[\d ().-]{5,}\d")
+_ASKING = re.compile(
+    r"\b(legit\w*|real|scam\w*|fraud\w*|fake|phish\w*|verify|check|safe|trust\w*|genuine|"
+    r"suspicious|spam|official|is (this|that|it)|called me|call(ed)? from|texts? from|"
+    r"e-?mails? from|messages? from|received|got an? )",
+    re.IGNORECASE,
+)
+_WORDS = {1: "one digit", 2: "two digits"}
+TRUSTED = (Trust.OFFICIAL, Trust.PLAN_VERIFIED)
+
+
+class Verdict(StrEnum):
+    OFFICIAL = "official"
+    PLAN_VERIFIED = "plan-verified"
+    UNKNOWN = "unknown"
+    SCAM = "looks like a scam"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One thing asked about: what it is (never the thing itself), the verdict and why."""
+
+    what: str
+    verdict: Verdict
+    reason: str
+    resembles: FactRecord | None = None
+
+
+def subjects(text: str) -> tuple[list[phones.Number], list[str], bool]:
+    """Numbers, domain-like strings and the 711 relay code written in `text`."""
+    numbers = phones.find_numbers(text)
+    found = [m.group(0) for m in _DOMAIN.finditer(text) if not m.group(0)[:1].isdigit()]
+    return numbers, found, bool(_RELAY.search(text))
+
+
+def asks_to_verify(text: str) -> bool:
+    """A number or address, and either words asking if it is genuine, or little else."""
+    numbers, names, relay = subjects(text)
+    if not (numbers or names):
+        return relay and bool(_ASKING.search(text))  # "tty 711" is a topic, not a question
+    rest = _DOMAIN.sub(" ", _NUMBERISH.sub(" ", text))
+    return bool(_ASKING.search(text)) or len(rest.split()) <= 2
+
+
+def verify(text: str, kb: Knowledge, findings: Mapping[str, tuple[Finding, ...]]) -> list[Check]:
+    """Verdicts on every number and address in a message that asks about them; else []."""
+    if not asks_to_verify(text):
+        return []
+    numbers, names, relay = subjects(text)
+    checks = [_number(n, kb, findings) for n in numbers]
+    checks += [_domain(name, kb) for name in names]
+    if relay:
+        checks.append(
+            Check(
+                "711",
+                Verdict.OFFICIAL,
+                "711 is the free national relay service for "
+                "TTY users; CVS tells TTY users to dial it",
+            )
+        )
+    return checks
+
+
+def _records(kb: Knowledge) -> Iterator[FactRecord]:
+    for records in kb.facts.values():
+        yield from records
+
+
+def _number(
+    number: phones.Number, kb: Knowledge, findings: Mapping[str, tuple[Finding, ...]]
+) -> Check:
+    what = "the number you asked about"
+    known = [
+        (r, phones.parse(getattr(r.fact, "value", "")))
+        for r in _records(kb)
+        if r.slot.kind in ("phone", "fax", "tty")
+    ]
+    trusted = [
+        (n, r) for r, n in known if n and trust_of(r, kb) in TRUSTED and not _withheld(r, findings)
+    ]
+    same = [r for r, n in known if n and n.e164 == number.e164]
+    for record in same:
+        if _withheld(record, findings):
+            continue
+        trust = trust_of(record, kb)
+        label = record.slot.label
+        if trust is Trust.PLAN_VERIFIED:
+            return Check(
+                what, Verdict.PLAN_VERIFIED, f"it is your plan's number for {label}", record
+            )
+        if trust is Trust.OFFICIAL:
+            return Check(what, Verdict.OFFICIAL, f"it is the official number for {label}", record)
+        return Check(
+            what,
+            Verdict.UNKNOWN,
+            f"the article lists it for {label}, but no trusted source does",
+            record,
+        )
+    if phones.is_fictional(number):
+        return Check(what, Verdict.SCAM, "it is in a range reserved for fiction")
+    near = phones.nearest(number, (n for n, _ in trusted))
+    if near:
+        record = next(r for n, r in trusted if n == near[0])
+        return Check(
+            what,
+            Verdict.SCAM,
+            f"it is {_WORDS[near[1]]} away from the trusted number for {record.slot.label}",
+            record,
+        )
+    for record in same:  # withheld for another reason: a trusted source contradicts it
+        twin = next((r for n, r in trusted if r.slot.id == record.slot.id), None)
+        return Check(
+            what,
+            Verdict.UNKNOWN,
+            f"it is not the number a trusted source gives for {record.slot.label}",
+            twin,
+        )
+    return Check(what, Verdict.UNKNOWN, "it is not a number we know")
+
+
+def _withheld(record: FactRecord, findings: Mapping[str, tuple[Finding, ...]]) -> bool:
+    return any(f.withhold for f in findings.get(record.id, ()))
+
+
+def _domain(name: str, kb: Knowledge) -> Check:
+    what = (
+        "the e-mail address you asked about" if "@" in name else "the web address you asked about"
+    )
+    own = (*kb.settings.allowed_domains, *(kb.plan.allowed_domains if kb.plan else ()))
+    check = domains.judge(name, (*domains.OFFICIAL_DOMAINS, *own))
+    if check.verdict is domains.Verdict.OFFICIAL:
+        verdict = Verdict.PLAN_VERIFIED if check.domain in own else Verdict.OFFICIAL
+        return Check(what, verdict, check.reason)
+    if check.verdict is domains.Verdict.LOOKALIKE:
+        return Check(what, Verdict.SCAM, check.reason)
+    return Check(what, Verdict.UNKNOWN, check.reason)
