@@ -17,7 +17,7 @@ from adapters.settings import ConfigError, discord_settings, port, slack_setting
 from bot.core import Engine
 from bot.knowledge import KnowledgeError, default_kb_dir, default_plan, load
 from bot.model import KnowledgeFile, PlanFile, json_schema
-from bot.pii import RedactingFilter
+from bot.pii import RedactingFilter, RedactingFormatter
 from bot.reply import Platform, Query
 
 EXIT_BROKEN_KB = 2
@@ -49,7 +49,7 @@ def configure_logging() -> None:
     level = os.environ.get("CAREMARK_LOG_LEVEL", "WARNING").upper()
     handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
         level=getattr(logging, level, logging.WARNING), handlers=[handler], force=True
     )

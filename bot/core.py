@@ -81,7 +81,7 @@ class Engine:
         loaded = self._pick(query)
         identifiers = pii.kinds(query.text)
         if identifiers:
-            query = replace(query, text=pii.redact(query.text))
+            query = replace(query, text=pii.redact(query.text, marker=" "))
         reply = self._answer(loaded, query)
         if identifiers:
             log.info("identifier in query", extra={"platform": query.platform.value})

@@ -3,7 +3,8 @@
 Detected: Social Security numbers (by SSA's rules: no area 000, 666 or 9xx, no group 00, no
 serial 0000), member / Rx / group IDs and dates of birth next to the words that introduce them,
 and payment card numbers (13-19 digits passing the Luhn check). `redact` blanks them out;
-`RedactingFilter` does the same to every log record, as a second line of defence.
+`RedactingFilter` and `RedactingFormatter` do the same to every log record and traceback, as a
+second line of defence.
 """
 
 from __future__ import annotations
@@ -91,15 +92,22 @@ def kinds(text: str) -> tuple[Kind, ...]:
     return tuple(k for k in Kind if k in present)
 
 
-def redact(text: str) -> str:
-    """`text` with every identifier replaced by a marker."""
+def redact(text: str, marker: str = REDACTED) -> str:
+    """`text` with every identifier replaced by `marker`."""
     spans = sorted(find(text), key=lambda f: f.start)
     out, at = [], 0
     for f in spans:
         if f.start >= at:
-            out += [text[at : f.start], REDACTED]
+            out += [text[at : f.start], marker]
             at = f.end
     return "".join(out) + text[at:]
+
+
+class RedactingFormatter(logging.Formatter):
+    """Blank out identifiers in the whole formatted record, traceback included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class RedactingFilter(logging.Filter):

@@ -24,7 +24,7 @@ _RELAY = re.compile(r"(?<![\d-])711(?![\d-])")
 _NUMBERISH = re.compile(r"[+(]?\d[\d ().-]{5,}\d")
 _ASKING = re.compile(
     r"\b(legit\w*|real|scam\w*|fraud\w*|fake|phish\w*|verify|check|safe|trust\w*|genuine|"
-    r"suspicious|spam|official|is (this|that|it)|called me|call(ed)? from|texts? from|"
+    r"suspicious|spam|official|is|are|called me|call(ed)? from|texts? from|"
     r"e-?mails? from|messages? from|received|got an? )",
     re.IGNORECASE,
 )
