@@ -1,4 +1,4 @@
-"""`/caremark is … legit?` and `caremark-bot verify`: verdicts that never echo or link the target."""
+"""`/caremark is … legit?` and `caremark-bot verify`: verdicts that never echo the target."""
 
 from __future__ import annotations
 
