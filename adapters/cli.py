@@ -157,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    return Engine.from_files(args.kb, args.plan or default_plan())
+    hide = os.environ.get("CAREMARK_HIDE_UNVERIFIED", "").strip().lower() in ("1", "true", "yes")
+    return Engine.from_files(args.kb, args.plan or default_plan(), hide_unverified=hide)
 
 
 def _query(args: argparse.Namespace, text: str) -> Query:

@@ -19,9 +19,11 @@ from bot.reply import (
     Section,
     SourceRef,
     TopicRef,
+    Trust,
     Visibility,
 )
 from bot.trust import SAFE_BADGE, Assessment, Selection, assess
+from bot.trust import badge as trust_badge
 from bot.verify import Check, Verdict
 
 HOME_ZONE = "America/Chicago"
@@ -70,6 +72,13 @@ def topic_reply(
         _add_slot(kb, selections[slot_id], slot_id, parts, ctx)
     for warning in topic.warnings:
         parts.warnings.setdefault(warning)
+    if topic.routed:
+        who = kb.plan.hr_contact if kb.plan and kb.plan.hr_contact else kb.settings.hr_contact
+        source = kb.sources.get(f"plan-{kb.plan.id}") if kb.plan and kb.plan.hr_contact else None
+        badge = trust_badge(Trust.PLAN_VERIFIED, source) if source else SAFE_BADGE
+        parts.contacts.insert(0, ContactRow("contact", "A person who can help", who, badge))
+        reply = _finish(kb, topic, parts, ReplyKind.ANSWER, topic.summary)
+        return replace(reply, visibility=Visibility.PRIVATE)
     return _finish(kb, topic, parts, ReplyKind.ANSWER, topic.summary)
 
 

@@ -35,10 +35,12 @@ class _Loaded:
     selections: Mapping[str, Selection]
 
     @classmethod
-    def of(cls, kb: Knowledge, today: dt.date) -> _Loaded:
+    def of(cls, kb: Knowledge, today: dt.date, hide_unverified: bool) -> _Loaded:
         """Audit the knowledge base (its findings drive what is shown) and index it."""
         findings = audit(kb, today)
-        selections = {slot: select(slot, kb, findings) for slot in kb.slots}
+        selections = {
+            slot: select(slot, kb, findings, hide_unverified=hide_unverified) for slot in kb.slots
+        }
         return cls(kb, Resolver(kb), findings, selections)
 
 
@@ -46,19 +48,26 @@ class Engine:
     """Answers queries from one knowledge base per plan; the `None` plan is the default."""
 
     def __init__(
-        self, knowledge: Knowledge | Mapping[str | None, Knowledge], clock: Clock = utc_now
+        self,
+        knowledge: Knowledge | Mapping[str | None, Knowledge],
+        clock: Clock = utc_now,
+        *,
+        hide_unverified: bool = False,
     ):
+        """`hide_unverified` is the operator's choice to show seed-only facts nowhere."""
         plans = {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
         if None not in plans:
             raise ValueError("a default knowledge base (plan None) is required")
         self._clock = clock
         today = clock().date()
-        self._plans = {plan: _Loaded.of(kb, today) for plan, kb in plans.items()}
+        self._plans = {plan: _Loaded.of(kb, today, hide_unverified) for plan, kb in plans.items()}
 
     @classmethod
-    def from_files(cls, kb_dir: Path | None = None, plan: Path | None = None) -> Engine:
+    def from_files(
+        cls, kb_dir: Path | None = None, plan: Path | None = None, *, hide_unverified: bool = False
+    ) -> Engine:
         """Load and validate; raises KnowledgeError, so a broken base never starts."""
-        return cls(load(kb_dir, plan))
+        return cls(load(kb_dir, plan), hide_unverified=hide_unverified)
 
     @property
     def knowledge(self) -> Knowledge:

@@ -171,6 +171,9 @@ class Topic(Strict):
     generated: Literal["directory", "hours"] | None = Field(
         None, description="Built from the whole knowledge base instead of 'show'."
     )
+    routed: bool = Field(
+        False, description="Sensitive: point to a person (plan channel, HR contact), privately."
+    )
 
 
 class Category(Strict):
@@ -191,6 +194,9 @@ class Settings(Strict):
     )
     allowed_domains: list[Short] = Field(
         default_factory=list, description="Domains trusted besides CVS's own."
+    )
+    hr_contact: Text = Field(
+        "your HR or benefits team", description="Who routed topics send people to, by default."
     )
 
 
@@ -216,6 +222,9 @@ class Plan(Strict):
     document: Short | None = Field(None, description="What the facts were checked against.")
     allowed_domains: list[Short] = Field(
         default_factory=list, description="The deployment's own trusted domains."
+    )
+    hr_contact: Text | None = Field(
+        None, description="Who handles sensitive questions, e.g. a channel and a team name."
     )
 
 

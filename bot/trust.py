@@ -121,9 +121,16 @@ class Selection:
     withheld: tuple[Assessment, ...]
 
 
-def select(slot_id: str, kb: Knowledge, findings: Findings) -> Selection:
+def select(
+    slot_id: str, kb: Knowledge, findings: Findings, *, hide_unverified: bool = False
+) -> Selection:
+    """The strongest facts a slot may show; with `hide_unverified`, seed-only facts never are."""
     assessed = [assess(r, kb, findings) for r in kb.facts.get(slot_id, ())]
-    showable = [a for a in assessed if not a.withheld]
+    showable = [
+        a
+        for a in assessed
+        if not a.withheld and not (hide_unverified and a.trust is Trust.UNVERIFIED)
+    ]
     strongest = min((RANK[a.trust] for a in showable), default=None)
     return Selection(
         shown=tuple(a for a in showable if RANK[a.trust] == strongest),
