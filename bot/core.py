@@ -11,6 +11,7 @@ from pathlib import Path
 from bot import answer, pii
 from bot.audit import audit
 from bot.knowledge import Knowledge, load
+from bot.normalize import MAX_INPUT_CHARS
 from bot.reply import Query, Reply, TopicRef
 from bot.resolve import How, Match, Resolver
 from bot.trust import Findings, Selection, select
@@ -88,6 +89,7 @@ class Engine:
     async def handle(self, query: Query) -> Reply:
         """Answer one question; never echoes, stores or logs the question's text."""
         loaded = self._pick(query)
+        query = replace(query, text=query.text[:MAX_INPUT_CHARS])  # bounds every step's cost
         identifiers = pii.kinds(query.text)
         if identifiers:
             query = replace(query, text=pii.redact(query.text, marker=" "))

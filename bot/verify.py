@@ -17,9 +17,12 @@ from bot.reply import Trust
 from bot.trust import Finding, trust_of
 
 _DOMAIN = re.compile(
-    r"(?:(?:https?://)?(?:[\w.+-]+@)?(?:[\w-]+\.)+[a-z\u00a1-\uffff][\w-]{1,62})(?:/\S*)?",
+    r"^(?:https?://)?(?:[\w.+-]+@)?(?:[\w-]+\.)+[^\W\d_][\w-]{1,62}\.?(?::\d+)?(?:/\S*)?$",
     re.IGNORECASE,
 )
+"""Matched against one whitespace-free token at a time, never against a whole message."""
+MAX_TOKEN = 300
+_TRIM = "\"'()[]{}<>,;!?*"
 _RELAY = re.compile(r"(?<![\d-])711(?![\d-])")
 _NUMBERISH = re.compile(r"[+(]?\d[\d ().-]{5,}\d")
 _ASKING = re.compile(
@@ -52,7 +55,8 @@ class Check:
 def subjects(text: str) -> tuple[list[phones.Number], list[str], bool]:
     """Numbers, domain-like strings and the 711 relay code written in `text`."""
     numbers = phones.find_numbers(text)
-    found = [m.group(0) for m in _DOMAIN.finditer(text) if not m.group(0)[:1].isdigit()]
+    tokens = (t.strip(_TRIM) for t in text.split() if len(t) <= MAX_TOKEN)
+    found = [t for t in tokens if "." in t and not t[:1].isdigit() and _DOMAIN.match(t)]
     return numbers, found, bool(_RELAY.search(text))
 
 
@@ -61,8 +65,8 @@ def asks_to_verify(text: str) -> bool:
     numbers, names, relay = subjects(text)
     if not (numbers or names):
         return relay and bool(_ASKING.search(text))  # "tty 711" is a topic, not a question
-    rest = _DOMAIN.sub(" ", _NUMBERISH.sub(" ", text))
-    return bool(_ASKING.search(text)) or len(rest.split()) <= 2
+    rest = [t for t in _NUMBERISH.sub(" ", text).split() if t.strip(_TRIM) not in names]
+    return bool(_ASKING.search(text)) or len(rest) <= 2
 
 
 def verify(text: str, kb: Knowledge, findings: Mapping[str, tuple[Finding, ...]]) -> list[Check]:

@@ -66,3 +66,19 @@ def test_fullwidth_and_invisible_characters_are_folded() -> None:
     assert matchable("spe\u200bcial\u202ety") == "specialty"
     assert clean("a\x00b\x1bc") == "abc"
     assert matchable("What\u2019s  the   NUMBER?") == "whats the number"
+
+
+@settings(
+    max_examples=300,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(ANY_TEXT)
+@example("is " + "1-" * 900 + " legit?")
+@example("check " + "a." * 900 + "com")
+@example("member id " + "A1" * 1000)
+def test_full_pipeline_never_raises(engine: Engine, text: str) -> None:
+    """Identifier guard, verification and resolution together, on anything at all."""
+    import asyncio
+
+    reply = asyncio.run(engine.handle(Query(text)))
+    assert reply.title
