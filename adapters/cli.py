@@ -5,19 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from adapters import logs
 from adapters.formats import FORMATS, renderer
 from adapters.settings import ConfigError, discord_settings, port, slack_settings
 from bot.core import Engine
 from bot.knowledge import KnowledgeError, default_kb_dir, default_plan, load
 from bot.model import KnowledgeFile, PlanFile, json_schema
-from bot.pii import RedactingFilter, RedactingFormatter
 from bot.reply import Platform, Query
 
 EXIT_BROKEN_KB = 2
@@ -27,7 +26,7 @@ SHUTDOWN_SECONDS = 25.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging()
+    logs.configure(json_lines=False)
     args = _parser().parse_args(argv)
     try:
         result: int = args.run(args)
@@ -42,17 +41,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
-
-
-def configure_logging() -> None:
-    """Logs to stderr at $CAREMARK_LOG_LEVEL (default WARNING), identifiers always blanked."""
-    level = os.environ.get("CAREMARK_LOG_LEVEL", "WARNING").upper()
-    handler = logging.StreamHandler()
-    handler.addFilter(RedactingFilter())
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING), handlers=[handler], force=True
-    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -230,6 +218,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from adapters.web import Slack, create_app
 
+    logs.configure(json_lines=True)
     slack = slack_settings()
     discord = discord_settings()
     listen = args.port or port()

@@ -1,4 +1,4 @@
-"""The aiohttp web app `caremark-bot serve` runs: chat endpoints, health and readiness."""
+"""The aiohttp web app `caremark-bot serve` runs: chat endpoints, health, readiness, metrics."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.discord_app.interactions import Interactions
+from adapters.metrics import Metrics
 from adapters.settings import SlackSettings
 from adapters.slack import render
 from adapters.slack.app import build_app, reference
@@ -59,10 +60,13 @@ def create_app(
     engine: Engine, slack: Slack | None = None, discord_key: str | None = None
 ) -> web.Application:
     """The web app; Slack's and Discord's endpoints are mounted when they are configured."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    metrics = Metrics()
+    engine.observe(metrics.observe)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[metrics.middleware])
     app[ENGINE] = engine
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
+    app.router.add_get("/metrics", metrics.handle)
     if discord_key is not None:
         app.router.add_post("/discord/interactions", Interactions(engine, discord_key).handle)
     if slack is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from bot import answer, pii
 from bot.audit import audit
 from bot.knowledge import Knowledge, load
 from bot.normalize import MAX_INPUT_CHARS
-from bot.reply import Query, Reply, TopicRef
+from bot.reply import Query, Reply, ReplyKind, TopicRef, Visibility
 from bot.resolve import How, Match, Resolver
 from bot.trust import Findings, Selection, select
 from bot.verify import verify
@@ -20,6 +21,24 @@ from bot.verify import verify
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+Observer = Callable[[str, str | None, str, float], None]
+"""Told the platform, topic, outcome and seconds of every question (never its text)."""
+OUTCOMES = {
+    ReplyKind.ANSWER: "answered",
+    ReplyKind.HOURS: "answered",
+    ReplyKind.DIRECTORY: "answered",
+    ReplyKind.VERIFY: "answered",
+    ReplyKind.SUGGESTIONS: "suggested",
+    ReplyKind.NOT_FOUND: "not-found",
+    ReplyKind.PRIVACY: "refused",
+}
+
+
+def outcome(reply: Reply) -> str:
+    """answered / suggested / not-found / refused (identifiers pasted, or a routed topic)."""
+    if reply.kind is ReplyKind.ANSWER and reply.visibility is Visibility.PRIVATE:
+        return "refused"
+    return OUTCOMES.get(reply.kind, "answered")
 
 
 def utc_now() -> dt.datetime:
@@ -60,6 +79,7 @@ class Engine:
         if None not in plans:
             raise ValueError("a default knowledge base (plan None) is required")
         self._clock = clock
+        self._observers: list[Observer] = []
         today = clock().date()
         self._plans = {plan: _Loaded.of(kb, today, hide_unverified) for plan, kb in plans.items()}
 
@@ -86,8 +106,30 @@ class Engine:
         """Topics to offer while someone types, best first; the text is never echoed."""
         return tuple(answer.ref(t) for t in self._pick(query).resolver.rank(query.text, limit))
 
+    def observe(self, observer: Observer) -> None:
+        """Call `observer(platform, topic, outcome, seconds)` after every question."""
+        self._observers.append(observer)
+
     async def handle(self, query: Query) -> Reply:
         """Answer one question; never echoes, stores or logs the question's text."""
+        started = time.perf_counter()
+        try:
+            reply = await self._handle(query)
+        except Exception:
+            self._notify(query.platform.value, None, "error", started)
+            raise
+        self._notify(query.platform.value, reply.topic_id, outcome(reply), started)
+        return reply
+
+    def _notify(self, platform: str, topic: str | None, result: str, started: float) -> None:
+        seconds = time.perf_counter() - started
+        for observer in self._observers:
+            try:
+                observer(platform, topic, result, seconds)
+            except Exception:
+                log.exception("an observer failed")
+
+    async def _handle(self, query: Query) -> Reply:
         loaded = self._pick(query)
         query = replace(query, text=query.text[:MAX_INPUT_CHARS])  # bounds every step's cost
         identifiers = pii.kinds(query.text)

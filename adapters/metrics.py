@@ -1,0 +1,70 @@
+"""Prometheus metrics: questions by platform, topic and outcome, and latency histograms.
+
+Labels are bounded: platforms and outcomes are fixed sets, topics come from the knowledge base,
+routes from the router. Nothing a person typed ever becomes a label.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.exposition import generate_latest
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ANSWER_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25)
+HTTP_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 1.0, 3.0)
+
+
+class Metrics:
+    """One registry per web app, so tests and processes never share counters."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.questions = Counter(
+            "caremark_questions_total",
+            "Questions answered, by platform, topic and outcome.",
+            ["platform", "topic", "outcome"],
+            registry=self.registry,
+        )
+        self.answer_seconds = Histogram(
+            "caremark_answer_seconds",
+            "Time to build an answer in the core, by platform.",
+            ["platform"],
+            buckets=ANSWER_BUCKETS,
+            registry=self.registry,
+        )
+        self.http_seconds = Histogram(
+            "caremark_http_request_seconds",
+            "HTTP request time, by route and status.",
+            ["route", "status"],
+            buckets=HTTP_BUCKETS,
+            registry=self.registry,
+        )
+
+    def observe(self, platform: str, topic: str | None, outcome: str, seconds: float) -> None:
+        """The engine's observer (see `Engine.observe`)."""
+        self.questions.labels(platform, topic or "none", outcome).inc()
+        self.answer_seconds.labels(platform).observe(seconds)
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as exc:
+            status = exc.status
+            raise
+        finally:
+            resource = request.match_info.route.resource
+            route = resource.canonical if resource is not None else "unmatched"
+            self.http_seconds.labels(route, str(status)).observe(time.perf_counter() - started)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = generate_latest(self.registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
