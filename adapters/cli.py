@@ -224,7 +224,8 @@ def _serve(args: argparse.Namespace) -> int:
     listen = args.port or port()
     engine = _engine(args)
     discord_key = discord.public_key if discord else None
-    app = create_app(engine, Slack.start(engine, slack) if slack else None, discord_key)
+    admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
+    app = create_app(engine, Slack.start(engine, slack) if slack else None, discord_key, admin)
     served = [f"Slack in {slack.mode} mode"] if slack else []
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hmac
 import logging
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +24,7 @@ from adapters.slack import render
 from adapters.slack.app import build_app, reference
 from adapters.slack.verify import is_signed
 from bot.core import Engine
+from bot.knowledge import KnowledgeError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -54,10 +59,14 @@ class Slack:
 
 ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", Slack)
+ADMIN_TOKEN = web.AppKey("admin_token", str)
 
 
 def create_app(
-    engine: Engine, slack: Slack | None = None, discord_key: str | None = None
+    engine: Engine,
+    slack: Slack | None = None,
+    discord_key: str | None = None,
+    admin_token: str | None = None,
 ) -> web.Application:
     """The web app; Slack's and Discord's endpoints are mounted when they are configured."""
     metrics = Metrics()
@@ -67,6 +76,10 @@ def create_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", metrics.handle)
+    if admin_token:
+        app[ADMIN_TOKEN] = admin_token
+        app.router.add_post("/admin/reload", _admin_reload)
+    app.on_startup.append(_reload_on_sighup)
     if discord_key is not None:
         app.router.add_post("/discord/interactions", Interactions(engine, discord_key).handle)
     if slack is not None:
@@ -76,6 +89,35 @@ def create_app(
             app.on_startup.append(_connect_socket)
             app.on_cleanup.append(_close_socket)
     return app
+
+
+def reload(engine: Engine) -> list[str]:
+    """Reload the knowledge base; the problems (empty when it worked) are returned, and on any
+    problem the old knowledge base keeps serving."""
+    try:
+        engine.reload()
+    except KnowledgeError as exc:
+        log.error("reload refused: the knowledge base has %d problem(s)", len(exc.problems))
+        return [str(p) for p in exc.problems]
+    log.info("knowledge base reloaded")
+    return []
+
+
+async def _reload_on_sighup(app: web.Application) -> None:
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload, app[ENGINE])
+
+
+async def _admin_reload(request: web.Request) -> web.Response:
+    sent = request.headers.get("Authorization", "")
+    expected = f"Bearer {request.app[ADMIN_TOKEN]}"
+    if not hmac.compare_digest(sent.encode(), expected.encode()):
+        return web.json_response({"error": "unauthorized"}, status=401)
+    problems = reload(request.app[ENGINE])
+    if problems:
+        return web.json_response({"reloaded": False, "problems": problems}, status=409)
+    topics = len(request.app[ENGINE].knowledge.topics)
+    return web.json_response({"reloaded": True, "topics": topics})
 
 
 async def _healthz(request: web.Request) -> web.Response:

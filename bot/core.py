@@ -75,20 +75,37 @@ class Engine:
         hide_unverified: bool = False,
     ):
         """`hide_unverified` is the operator's choice to show seed-only facts nowhere."""
-        plans = {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
+        plans: dict[str | None, Knowledge] = (
+            {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
+        )
         if None not in plans:
             raise ValueError("a default knowledge base (plan None) is required")
         self._clock = clock
         self._observers: list[Observer] = []
-        today = clock().date()
-        self._plans = {plan: _Loaded.of(kb, today, hide_unverified) for plan, kb in plans.items()}
+        self._hide_unverified = hide_unverified
+        self._files: tuple[Path | None, Path | None] | None = None
+        self._plans = self._prepare(plans)
+
+    def _prepare(self, plans: Mapping[str | None, Knowledge]) -> dict[str | None, _Loaded]:
+        today = self._clock().date()
+        return {plan: _Loaded.of(kb, today, self._hide_unverified) for plan, kb in plans.items()}
+
+    def reload(self) -> None:
+        """Load the files again; on any problem raise KnowledgeError and keep serving the old
+        knowledge base. A valid one replaces the old in a single assignment."""
+        if self._files is None:
+            raise ValueError("this engine was not loaded from files")
+        fresh = self._prepare({None: load(*self._files)})
+        self._plans = fresh
 
     @classmethod
     def from_files(
         cls, kb_dir: Path | None = None, plan: Path | None = None, *, hide_unverified: bool = False
     ) -> Engine:
         """Load and validate; raises KnowledgeError, so a broken base never starts."""
-        return cls(load(kb_dir, plan), hide_unverified=hide_unverified)
+        engine = cls(load(kb_dir, plan), hide_unverified=hide_unverified)
+        engine._files = (kb_dir, plan)
+        return engine
 
     @property
     def knowledge(self) -> Knowledge:
