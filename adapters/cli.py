@@ -232,6 +232,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"caremark-bot: serving on http://{args.host}:{listen} ({mode})", file=sys.stderr)
     web.run_app(
         app,
+        handle_signals=False,  # adapters.web.Drain handles SIGTERM and SIGINT
         host=args.host,
         port=listen,
         shutdown_timeout=SHUTDOWN_SECONDS,

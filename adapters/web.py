@@ -8,7 +8,7 @@ import hmac
 import logging
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ MAX_BODY_BYTES = 64 * 1024
 """Slack's payloads are a few kilobytes; anything far larger is refused (413) unread."""
 
 Clock = Callable[[], float]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass(slots=True)
@@ -60,6 +61,50 @@ class Slack:
 ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", Slack)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
+DRAIN_SECONDS = 8.0
+"""How long SIGTERM waits for requests in flight; hosts kill about 30 s after SIGTERM."""
+
+
+class Drain:
+    """Graceful shutdown: on SIGTERM, refuse new requests (503), let those in flight finish,
+    then exit. aiohttp's own handling can drop a request still reading its body."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.draining = False
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if self.draining:
+            return web.json_response(
+                {"error": "shutting down"}, status=503, headers={"Retry-After": "5"}
+            )
+        self.in_flight += 1
+        try:
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
+
+    async def install(self, app: web.Application) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.stop()))
+
+    async def stop(self) -> None:
+        """Drain, then raise aiohttp's GracefulExit (a SystemExit) out of the event loop."""
+        self.draining = True
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while self.in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        asyncio.get_running_loop().call_soon(_exit)
+
+
+def _exit() -> None:
+    raise web.GracefulExit
+
+
+DRAIN = web.AppKey("drain", Drain)
 
 
 def create_app(
@@ -71,8 +116,12 @@ def create_app(
     """The web app; Slack's and Discord's endpoints are mounted when they are configured."""
     metrics = Metrics()
     engine.observe(metrics.observe)
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[metrics.middleware])
+    drain = Drain()
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[drain.middleware, metrics.middleware]
+    )
     app[ENGINE] = engine
+    app[DRAIN] = drain
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", metrics.handle)
@@ -80,6 +129,7 @@ def create_app(
         app[ADMIN_TOKEN] = admin_token
         app.router.add_post("/admin/reload", _admin_reload)
     app.on_startup.append(_reload_on_sighup)
+    app.on_startup.append(drain.install)
     if discord_key is not None:
         app.router.add_post("/discord/interactions", Interactions(engine, discord_key).handle)
     if slack is not None:
@@ -126,7 +176,9 @@ async def _healthz(request: web.Request) -> web.Response:
 
 async def _readyz(request: web.Request) -> web.Response:
     checks: dict[str, Any] = {"knowledge": f"{len(request.app[ENGINE].knowledge.topics)} topics"}
-    ready = True
+    ready = not request.app[DRAIN].draining
+    if not ready:
+        checks["shutting_down"] = True
     if SLACK in request.app:
         ok, state = await request.app[SLACK].ready()
         checks["slack"] = state
