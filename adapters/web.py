@@ -196,9 +196,12 @@ async def _slack_events(request: web.Request) -> web.Response:
     headers: dict[str, str | Sequence[str]] = {
         name: request.headers.getall(name) for name in request.headers
     }
-    bolt_request = AsyncBoltRequest(
-        body=body.decode("utf-8"), query=request.query_string, headers=headers
-    )
+    try:
+        bolt_request = AsyncBoltRequest(
+            body=body.decode("utf-8"), query=request.query_string, headers=headers
+        )
+    except Exception:  # a signed body Bolt cannot parse (e.g. `payload=` that is not JSON)
+        return web.json_response({"error": "unreadable request"}, status=400)
     try:
         response = await slack.app.async_dispatch(bolt_request)
     except Exception:

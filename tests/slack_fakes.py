@@ -86,7 +86,7 @@ def command_body(text: str, response_url: str = "https://hooks.slack.invalid/x")
         "api_app_id": "A0TEST",
         "token": "legacy",
     }
-    return urllib.parse.urlencode(form).encode()
+    return urllib.parse.urlencode(form, errors="surrogatepass").encode()
 
 
 def action_body(

@@ -1,0 +1,212 @@
+"""A hostile-input corpus over both endpoints and the query path, plus property tests of the
+verifiers and the normaliser. Invariants: never a 5xx, every payload within platform limits, no
+live mention, and nothing a person sent appears raw in the logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from multidict import CIMultiDict
+from nacl.signing import SigningKey
+
+from adapters.discord_app.interactions import is_signed as discord_signed
+from adapters.settings import SlackSettings
+from adapters.slack.verify import is_signed as slack_signed
+from adapters.web import Slack, create_app
+from bot.core import Engine
+from bot.normalize import MAX_QUERY_CHARS, clean, matchable
+from tests import discord_limits, slack_limits
+from tests.slack_fakes import BOT_TOKEN, SECRET, command_body, signed_headers
+from tests.test_discord_http import KEY, PUBLIC, command, sign
+
+MARK = "ZX9Q"  # planted in every hostile text, so the logs can be searched for it
+TEXTS = [
+    "x" * 5000 + MARK,
+    "\x00" * 10 + MARK,
+    f"\u202e{MARK}\u2066evil\u2069",
+    f"\u200b{MARK}\ufeff",
+    f"<!channel> {MARK}",
+    f"<!here> {MARK}",
+    f"@everyone {MARK}",
+    f"<@U012345> {MARK}",
+    f"<@&123> {MARK}",
+    f"<#C01> {MARK}",
+    f"<https://evil.example|caremark.com> {MARK}",
+    f"[caremark.com](https://evil.example) {MARK}",
+    f"*bold* _it_ ~s~ `c` {MARK}",
+    f"ｓｐｅｃｉａｌｔｙ {MARK}",
+    f"сaremark.com {MARK}",
+    f"\x1b[31mred {MARK}",
+    f"{MARK} ' OR 1=1 --",
+    f"{{{{7*7}}}} {MARK}",
+    f"../../etc/passwd {MARK}",
+    f"ssn 123-45-6789 {MARK}",
+    f"%00%0d%0a {MARK}",
+    "\ud800" + MARK,
+    f"\n\n\n{MARK}\t\t",
+    f"{MARK} " + "🙂" * 500,
+    f"is {MARK}.example.com legit?",
+]
+SLACK_BODIES = [
+    b"",
+    b"not a form",
+    b"\xff\xfe\xfd",
+    b"command=%2Fcaremark",
+    b"text=" + b"%00" * 100,
+    b'{"json": "instead of a form"}',
+    b"payload=not-json",
+    b'payload={"type": "block_actions"}',
+    b'payload={"type": "view_submission"}',
+    b"command=/unknown&text=x",
+    b"a=" + b"b" * 60000,
+    b"payload=" + b"[" * 5000,
+]
+DISCORD_BODIES = [
+    b"",
+    b"{",
+    b"\xff",
+    b"null",
+    b"[]",
+    b'{"type": "1"}',
+    b'{"type": 2}',
+    b'{"type": 2, "data": {"options": "nope"}}',
+    b'{"type": 3, "data": {"custom_id": 7}}',
+    b'{"type": 4, "data": {"options": [{"name": "topic"}]}}',
+    b'{"type": 2, "locale": 7}',
+    b'{"type": 3}',
+    b'{"type": 2, "data": {"options": [1, 2, 3]}}',
+]
+
+
+@pytest.fixture
+async def client(engine: Engine) -> AsyncIterator[TestClient[Any, Any]]:
+    settings = SlackSettings(BOT_TOKEN, SECRET, None, "http://127.0.0.1:9/api/")
+    app = create_app(engine, Slack.start(engine, settings), discord_key=PUBLIC)
+    client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+def assert_clean_logs(caplog: pytest.LogCaptureFixture) -> None:
+    assert MARK not in caplog.text and "123-45-6789" not in caplog.text
+
+
+@pytest.mark.parametrize("text", TEXTS)
+async def test_hostile_text_through_slack(
+    client: TestClient[Any, Any], text: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
+    body = command_body(text)
+    response = await client.post("/slack/events", data=body, headers=signed_headers(body))
+    assert response.status == 200
+    payload = await response.json()
+    assert slack_limits.violations(payload) == []
+    assert MARK not in json.dumps(payload)
+    assert_clean_logs(caplog)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+async def test_hostile_text_through_discord(
+    client: TestClient[Any, Any], text: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")
+    body = command(text)
+    response = await client.post("/discord/interactions", data=body, headers=sign(body))
+    assert response.status == 200
+    answer = await response.json()
+    assert discord_limits.violations(answer["data"]) == []
+    assert MARK not in json.dumps(answer)
+    assert_clean_logs(caplog)
+
+
+@pytest.mark.parametrize("body", SLACK_BODIES)
+async def test_hostile_slack_bodies(client: TestClient[Any, Any], body: bytes) -> None:
+    signed = await client.post("/slack/events", data=body, headers=signed_headers(body))
+    unsigned = await client.post("/slack/events", data=body)
+    assert signed.status < 500 and unsigned.status == 401
+
+
+@pytest.mark.parametrize("body", DISCORD_BODIES)
+async def test_hostile_discord_bodies(client: TestClient[Any, Any], body: bytes) -> None:
+    signed = await client.post("/discord/interactions", data=body, headers=sign(body))
+    unsigned = await client.post("/discord/interactions", data=body)
+    assert signed.status < 500 and unsigned.status == 401
+
+
+async def test_replayed_requests_are_answered_the_same(client: TestClient[Any, Any]) -> None:
+    body = command_body("specialty")
+    headers = signed_headers(body)
+    first = await client.post("/slack/events", data=body, headers=headers)
+    again = await client.post("/slack/events", data=body, headers=headers)
+    assert first.status == again.status == 200
+    stale = signed_headers(body, at=time.time() - 3600)
+    assert (await client.post("/slack/events", data=body, headers=stale)).status == 401
+
+
+async def test_duplicate_and_odd_headers(client: TestClient[Any, Any]) -> None:
+    body = command_body("hours")
+    headers = CIMultiDict(signed_headers(body))
+    headers.add("X-Slack-Request-Timestamp", "1")
+    assert (await client.post("/slack/events", data=body, headers=headers)).status == 401
+    discord = CIMultiDict(sign(b'{"type": 1}'))
+    discord.add("X-Signature-Timestamp", "1")
+    assert (
+        await client.post("/discord/interactions", data=b'{"type": 1}', headers=discord)
+    ).status == 401
+
+
+def test_corpus_size() -> None:
+    assert 2 * len(TEXTS) + len(SLACK_BODIES) + len(DISCORD_BODIES) + 2 >= 60
+
+
+class Headers:
+    def __init__(self, timestamps: list[str], signatures: list[str], names: tuple[str, str]):
+        self.values = {names[0]: timestamps, names[1]: signatures}
+
+    def getall(self, key: str, default: Any) -> list[str]:
+        return self.values.get(key, default)
+
+
+TEXT = st.text(alphabet=st.characters(codec=None, categories=None), max_size=80)
+PROPERTY = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(st.lists(TEXT, max_size=3), st.lists(TEXT, max_size=3), st.binary(max_size=200))
+def test_slack_verifier_never_raises(stamps: list[str], sigs: list[str], body: bytes) -> None:
+    headers = Headers(stamps, sigs, ("X-Slack-Request-Timestamp", "X-Slack-Signature"))
+    assert slack_signed(SECRET, headers, body, time.time()) in (True, False)
+
+
+@PROPERTY
+@given(st.lists(TEXT, max_size=3), st.lists(TEXT, max_size=3), st.binary(max_size=200))
+def test_discord_verifier_never_raises(stamps: list[str], sigs: list[str], body: bytes) -> None:
+    headers = Headers(stamps, sigs, ("X-Signature-Timestamp", "X-Signature-Ed25519"))
+    assert discord_signed(KEY.verify_key, headers, body, time.time()) in (True, False)
+
+
+@PROPERTY
+@given(st.binary(max_size=200))
+def test_discord_verifier_accepts_only_real_signatures(body: bytes) -> None:
+    stamp = str(int(time.time()))
+    good = SigningKey(bytes(32)).sign(stamp.encode() + body).signature.hex()
+    headers = Headers([stamp], [good], ("X-Signature-Timestamp", "X-Signature-Ed25519"))
+    assert discord_signed(KEY.verify_key, headers, body, time.time()) is False
+
+
+@PROPERTY
+@given(st.text(alphabet=st.characters(codec=None, categories=None), max_size=3000))
+def test_normaliser_properties(text: str) -> None:
+    cleaned = clean(text)
+    assert len(cleaned) <= MAX_QUERY_CHARS and cleaned.isprintable()
+    folded = matchable(text)
+    assert matchable(folded) == folded
