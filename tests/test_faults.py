@@ -1,0 +1,63 @@
+"""Faults injected before the answer is built (in the core) and after (in rendering): the
+person still gets a private fallback with a reference, on every platform."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, NoReturn
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.discord_app import render as discord_render
+from adapters.settings import SlackSettings
+from adapters.slack import render as slack_render
+from adapters.web import Slack, create_app
+from bot import answer
+from bot.core import Engine
+from tests.slack_fakes import BOT_TOKEN, SECRET, command_body, signed_headers
+from tests.test_discord_http import PUBLIC, command, sign
+
+
+def boom(*args: Any, **kwargs: Any) -> NoReturn:
+    raise RuntimeError("injected fault")
+
+
+FAULTS = {
+    "core, before the answer": (answer, "topic_reply"),
+    "slack rendering, after the answer": (slack_render, "message"),
+    "discord rendering, after the answer": (discord_render, "response"),
+}
+
+
+@pytest.fixture
+async def client(engine: Engine) -> AsyncIterator[TestClient[Any, Any]]:
+    settings = SlackSettings(BOT_TOKEN, SECRET, None, "http://127.0.0.1:9/api/")
+    app = create_app(engine, Slack.start(engine, settings), discord_key=PUBLIC)
+    client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+async def test_every_fault_gets_a_fallback(
+    client: TestClient[Any, Any], fault: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module, name = FAULTS[fault]
+    monkeypatch.setattr(module, name, boom)
+    for _ in range(5):  # every time, not just the first
+        body = command_body("specialty")
+        slack = await client.post("/slack/events", data=body, headers=signed_headers(body))
+        assert slack.status == 200
+        slack_text = (await slack.json())["text"]
+        body = command("specialty")
+        discord = await client.post("/discord/interactions", data=body, headers=sign(body))
+        assert discord.status == 200
+        discord_data = (await discord.json())["data"]
+        failed = [fault.startswith(p) for p in ("core", "slack", "discord")]
+        if failed[0] or failed[1]:
+            assert "Reference:" in slack_text
+        if failed[0] or failed[2]:
+            assert "Reference:" in discord_data["content"]
+            assert discord_data["flags"] == discord_render.EPHEMERAL
