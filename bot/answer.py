@@ -104,18 +104,25 @@ def hours_reply(
     return _finish(kb, topic, parts, ReplyKind.HOURS, summary)
 
 
-def directory_reply(kb: Knowledge, topic: Topic | None = None) -> Reply:
-    """Every topic, grouped by category: the answer to `help` or to nothing at all."""
-    sections = tuple(
-        Section(cat.title, tuple(ref(t) for t in kb.topics if t.category == cat.id))
-        for cat in kb.categories
-    )
+def directory(kb: Knowledge) -> tuple[Section, ...]:
+    """Every topic, grouped by category; built once per knowledge base."""
+    by_category: dict[str, list[TopicRef]] = {}
+    for topic in kb.topics:
+        by_category.setdefault(topic.category, []).append(ref(topic))
+    sections = (Section(c.title, tuple(by_category.get(c.id, ()))) for c in kb.categories)
+    return tuple(s for s in sections if s.topics)
+
+
+def directory_reply(
+    kb: Knowledge, sections: tuple[Section, ...], topic: Topic | None = None
+) -> Reply:
+    """The answer to `help`, or to nothing at all: every topic by category."""
     return Reply(
         kind=ReplyKind.DIRECTORY,
         title=topic.title if topic else "What I can help with",
         summary=kb.settings.directory_intro,
         topic_id=topic.id if topic else None,
-        sections=tuple(s for s in sections if s.topics),
+        sections=sections,
         warnings=tuple(topic.warnings) if topic else (),
         plan=kb.plan.name if kb.plan else None,
     )
@@ -176,15 +183,14 @@ def suggestions_reply(kb: Knowledge, topics: Iterable[Topic]) -> Reply:
     )
 
 
-def not_found_reply(kb: Knowledge) -> Reply:
+def not_found_reply(kb: Knowledge, sections: tuple[Section, ...]) -> Reply:
     """No topic fits: the safe advice, and the list of what the bot does know."""
-    directory = directory_reply(kb)
     return Reply(
         kind=ReplyKind.NOT_FOUND,
         title="I don't have an answer for that",
         summary=f"{kb.settings.not_found}\n\n{kb.settings.safe_advice}",
-        sections=directory.sections,
-        plan=directory.plan,
+        sections=sections,
+        plan=kb.plan.name if kb.plan else None,
     )
 
 

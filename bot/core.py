@@ -13,7 +13,7 @@ from bot import answer, pii
 from bot.audit import audit
 from bot.knowledge import Knowledge, load
 from bot.normalize import MAX_INPUT_CHARS
-from bot.reply import Query, Reply, ReplyKind, TopicRef, Visibility
+from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, Visibility
 from bot.resolve import How, Match, Resolver
 from bot.trust import Findings, Selection, select
 from bot.verify import verify
@@ -53,6 +53,7 @@ class _Loaded:
     resolver: Resolver
     findings: Findings
     selections: Mapping[str, Selection]
+    directory: tuple[Section, ...]
 
     @classmethod
     def of(cls, kb: Knowledge, today: dt.date, hide_unverified: bool) -> _Loaded:
@@ -61,7 +62,7 @@ class _Loaded:
         selections = {
             slot: select(slot, kb, findings, hide_unverified=hide_unverified) for slot in kb.slots
         }
-        return cls(kb, Resolver(kb), findings, selections)
+        return cls(kb, Resolver(kb), findings, selections, answer.directory(kb))
 
 
 class Engine:
@@ -181,14 +182,14 @@ class Engine:
     def _reply(self, loaded: _Loaded, match: Match, query: Query) -> Reply:
         kb = loaded.kb
         if match.how is How.EMPTY:
-            return answer.directory_reply(kb)
+            return answer.directory_reply(kb, loaded.directory)
         if match.topic is None:
             if match.suggestions:
                 return answer.suggestions_reply(kb, match.suggestions)
-            return answer.not_found_reply(kb)
+            return answer.not_found_reply(kb, loaded.directory)
         ctx = answer.Context(self._clock(), query.locale, query.timezone)
         if match.topic.generated == "directory":
-            return answer.directory_reply(kb, match.topic)
+            return answer.directory_reply(kb, loaded.directory, match.topic)
         if match.topic.generated == "hours":
             return answer.hours_reply(kb, loaded.selections, match.topic, ctx)
         return answer.topic_reply(kb, loaded.selections, match.topic, ctx)

@@ -112,9 +112,10 @@ class Knowledge:
     stopwords: frozenset[str]
     seed_lines: Mapping[str, tuple[str, ...]]
     plan: Plan | None = None
+    topics_by_id: Mapping[str, Topic] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic | None:
-        return next((t for t in self.topics if t.id == topic_id), None)
+        return self.topics_by_id.get(topic_id)
 
 
 def default_kb_dir() -> Path:
@@ -242,6 +243,7 @@ def _index(draft: Draft) -> Knowledge:
         settings=draft.settings[0].item,
         categories=tuple(c.item for c in draft.categories),
         topics=tuple(t.item for t in draft.topics),
+        topics_by_id={t.item.id: t.item for t in draft.topics},
         slots=slots,
         facts={slot: tuple(records) for slot, records in facts.items()},
         sources={s.item.id: s.item for s in draft.sources},

@@ -1,0 +1,57 @@
+"""Synthetic knowledge bases for scale benchmarks: the shipped one plus N generated topics."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = [
+    "alpha", "bravo", "cobalt", "delta", "ember", "fjord", "garnet", "harbor", "indigo",
+    "juniper", "kestrel", "lumen", "meadow", "nectar", "onyx", "prism", "quartz", "raven",
+    "saffron", "tundra", "umber", "velvet", "willow", "xenon", "yarrow", "zephyr", "amber",
+    "basalt", "cinder", "dune", "echo", "flint", "glacier", "hazel", "iris", "jade",
+]
+
+
+def build(count: int, into: Path, seed: int = 3) -> Path:
+    """A knowledge-base folder with `count` extra topics; returns its path."""
+    rng = random.Random(seed)
+    shutil.copytree(ROOT / "knowledge", into / "knowledge", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "seeds", into / "seeds", dirs_exist_ok=True)
+    lines = ["topics:"]
+    for n in range(count):
+        words = rng.sample(WORDS, 3)
+        lines += [
+            f"  - id: synthetic-{n}",
+            f"    title: {words[0].title()} {words[1]} service {n}",
+            "    category: faq",
+            f"    aliases: [{words[0]} {words[1]} {n}]",
+            f"    keywords: [{words[2]}, {words[0]} {words[2]}, code{n}]",
+            "    summary: A generated topic for benchmarks.",
+            "    show: [specialty.phone]",
+            "    sources: [{source: seed, lines: [1]}]",
+            "    reviewed: 2026-11-24",
+        ]
+    (into / "knowledge" / "zz-synthetic.yaml").write_text("\n".join(lines) + "\n")
+    return into / "knowledge"
+
+
+def queries(count: int, topics: int, seed: int = 5) -> list[str]:
+    """Exact aliases, keyword phrases, typos and misses over the synthetic topics."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        n = rng.randrange(topics)
+        kind = i % 4
+        if kind == 0:
+            out.append(f"code{n}")
+        elif kind == 1:
+            out.append(f"{rng.choice(WORDS)} {rng.choice(WORDS)} question")
+        elif kind == 2:
+            word = rng.choice(WORDS)
+            out.append(word[:-1] + "x" + " service")
+        else:
+            out.append(f"qq{n} zz{i}")
+    return out
