@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench schema clean
+.PHONY: run test bench bench-quick schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,15 @@ test: $(VENV)/.test-deps  ## lint, types, knowledge-base check and audit, then t
 	$(BIN)/caremark-bot kb audit > /dev/null
 	$(BIN)/pytest
 
-bench: $(VENV)/.test-deps  ## answer latency in process, and the Slack and Discord endpoints against bare aiohttp
-	$(BIN)/python bench/answer_latency.py
-	$(BIN)/python bench/endpoints.py
+$(VENV)/.bench-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.test-deps $(VENV)/.run-deps
+
+bench: $(VENV)/.bench-deps  ## every benchmark against its target: bench/results/summary.md + latency.png
+	$(BIN)/python bench/run.py
+
+bench-quick: $(VENV)/.test-deps  ## the same in under 30 s, printed as JSON
+	$(BIN)/python bench/run.py --quick
 
 schema: $(VENV)/.run-deps  ## regenerate the committed JSON Schemas after changing bot/model.py
 	$(BIN)/caremark-bot kb schema > knowledge/schema.json

@@ -6,16 +6,19 @@ routes from the router. Nothing a person typed ever becomes a label.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ANSWER_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25)
 HTTP_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 1.0, 3.0)
+LAG_PROBE_SECONDS = 0.05
 
 
 class Metrics:
@@ -43,6 +46,29 @@ class Metrics:
             buckets=HTTP_BUCKETS,
             registry=self.registry,
         )
+
+        self.loop_lag = Gauge(
+            "caremark_event_loop_lag_max_seconds",
+            "The longest the event loop was late to wake a 50 ms timer since start.",
+            registry=self.registry,
+        )
+        self._lag_max = 0.0
+
+    async def watch_loop(self, app: web.Application) -> AsyncIterator[None]:
+        """A cleanup context: while the app runs, measure how late the loop wakes up."""
+        task = asyncio.create_task(self._watch())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(LAG_PROBE_SECONDS)
+            self._lag_max = max(self._lag_max, loop.time() - started - LAG_PROBE_SECONDS)
+            self.loop_lag.set(self._lag_max)
 
     def observe(self, platform: str, topic: str | None, outcome: str, seconds: float) -> None:
         """The engine's observer (see `Engine.observe`)."""

@@ -125,6 +125,7 @@ def create_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", metrics.handle)
+    app.cleanup_ctx.append(metrics.watch_loop)
     if admin_token:
         app[ADMIN_TOKEN] = admin_token
         app.router.add_post("/admin/reload", _admin_reload)

@@ -207,12 +207,25 @@ def _fields(reply: Reply) -> Iterator[dict[str, Any]]:
     for x in reply.links:
         yield _field(x.label, escape(x.url), None, x.badge)
     for section in reply.sections:
-        listing = "\n".join(f"{escape(t.title)} · `{t.id}`" for t in section.topics)
         yield {
             "name": clip(plain(section.title), MAX_FIELD_NAME),
-            "value": clip(listing, MAX_FIELD_VALUE),
+            "value": _listing(section.topics),
             "inline": False,
         }
+
+
+def _listing(topics: tuple[TopicRef, ...]) -> str:
+    """Topic lines until the field is full (never more work than the field can show)."""
+    lines: list[str] = []
+    size = 0
+    for n, topic in enumerate(topics):
+        line = f"{escape(topic.title)} · `{topic.id}`"
+        if size + len(line) + 1 > MAX_FIELD_VALUE - 40:
+            lines.append(f"… and {len(topics) - n} more")
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return "\n".join(lines) or "…"
 
 
 def _field(label: str, value: str, note: str | None, badge: Badge) -> dict[str, Any]:

@@ -142,7 +142,10 @@ def _body(reply: Reply) -> Iterator[Block]:
     yield from _sections([f":warning: {escape(w)}" for w in reply.warnings])
     for section in reply.sections:
         yield {"type": "section", "text": mrkdwn(f"*{escape(section.title)}*")}
-        yield from _button_rows(section.topics)
+        yield from _button_rows(section.topics[:MAX_ACTIONS])  # one row per section at most
+        if len(section.topics) > MAX_ACTIONS:
+            more = f"and {len(section.topics) - MAX_ACTIONS} more: ask about them by name"
+            yield {"type": "context", "elements": [mrkdwn(more, MAX_CONTEXT_TEXT)]}
 
 
 def _buttons(reply: Reply) -> list[Block]:
