@@ -144,6 +144,12 @@ class FakeSlack:
     socket_replies: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     socket_outbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     connections: int = 0
+    current: web.WebSocketResponse | None = None
+
+    async def drop(self) -> None:
+        """Close the live Socket Mode connection from Slack's side, as Slack does at times."""
+        if self.current is not None:
+            await self.current.close()
 
     @property
     def base(self) -> str:
@@ -184,6 +190,7 @@ async def start_fake_slack() -> FakeSlack:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         fake.connections += 1
+        fake.current = ws
         await ws.send_json({"type": "hello", "num_connections": 1})
         sender = asyncio.create_task(_forward(fake.socket_outbox, ws))
         async for msg in ws:

@@ -59,3 +59,53 @@ async def test_socket_mode_answers_a_slash_command(engine: Engine) -> None:
         await client.close()  # on_cleanup closes the socket
         await fake.server.close()
     assert (await slack.ready())[0] is False
+
+
+async def test_socket_mode_reconnects_after_the_connection_drops(engine: Engine) -> None:
+    fake = await start_fake_slack()
+    slack = Slack.start(engine, SlackSettings(BOT_TOKEN, None, APP_TOKEN, fake.api_url))
+    client: TestClient[Any, Any] = TestClient(
+        TestServer(create_app(engine, slack), host="127.0.0.1")
+    )
+    try:
+        await client.start_server()
+        await _until(lambda: fake.connections == 1)
+        await fake.drop()
+        await _until(lambda: fake.connections == 2)  # a fresh apps.connections.open and socket
+        for _ in range(200):
+            if (await slack.ready())[0]:
+                break
+            await asyncio.sleep(0.02)
+        assert (await client.get("/readyz")).status == 200
+        command = {
+            "command": "/caremark",
+            "text": "hours",
+            "user_id": "U0",
+            "team_id": "T0",
+            "channel_id": "C0",
+            "response_url": fake.response_url,
+            "trigger_id": "1",
+            "api_app_id": "A0",
+            "token": "legacy",
+        }
+        await fake.socket_outbox.put(
+            {
+                "envelope_id": "env-2",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": command,
+            }
+        )
+        reply = await asyncio.wait_for(fake.socket_replies.get(), timeout=10)
+        assert reply["envelope_id"] == "env-2" and "Hours" in str(reply["payload"])
+    finally:
+        await client.close()
+        await fake.server.close()
+
+
+async def _until(condition: Any, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting")
