@@ -15,6 +15,7 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _COMMAND = re.compile(r"^/caremark\b", re.IGNORECASE)
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc]")
 _NON_WORD = re.compile(r"[\W_]+")
+_NON_DIGITS = re.compile(r"\D+")
 
 
 def clean(text: str) -> str:
@@ -44,3 +45,8 @@ def stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+def digit_count(text: str) -> int:
+    """How many digits `text` has, counted in C (a Python loop costs 10x more)."""
+    return len(_NON_DIGITS.sub("", text))

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import phonenumbers
 from rapidfuzz.distance import Levenshtein
 
+from bot.normalize import digit_count
+
 REGION = "US"
 RELAY = "711"
 NEAR_MISS_EDITS = 2
@@ -56,8 +58,14 @@ def nearest(number: Number, trusted: Iterable[Number]) -> tuple[Number, int] | N
     return best
 
 
+MIN_DIGITS = 7
+"""No phone number has fewer digits, so text with fewer is not searched at all."""
+
+
 def find_numbers(text: str) -> list[Number]:
     """Every valid phone number written in free text."""
+    if digit_count(text) < MIN_DIGITS:
+        return []
     matches = phonenumbers.PhoneNumberMatcher(text, REGION, leniency=phonenumbers.Leniency.VALID)
     e164 = phonenumbers.PhoneNumberFormat.E164
     found = (parse(phonenumbers.format_number(m.number, e164)) for m in matches)

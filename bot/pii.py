@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.normalize import digit_count
+
 
 class Kind(StrEnum):
     SSN = "a Social Security number"
@@ -62,9 +64,15 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+MIN_DIGITS = 4
+"""Every identifier looked for has at least this many digits; text with fewer is skipped."""
+
+
 def find(text: str) -> list[Found]:
     """Every identifier in `text`, with where it is."""
     found: list[Found] = []
+    if digit_count(text) < MIN_DIGITS:
+        return found
     for m in _SSN.finditer(text):
         separated = bool(m.group(2))
         if _valid_ssn(m) and (separated or _SSN_WORDS.search(text)):
