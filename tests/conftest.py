@@ -7,7 +7,7 @@ import ipaddress
 import shutil
 import socket
 import textwrap
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +193,29 @@ def adversarial_only(markup: str, field: str) -> Reply:
     calm.update(summary="ok", title="ok")
     del calm[field]
     return adversarial_reply(markup, **calm)
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A private copy of the knowledge base (and the seed it cites) to edit or break."""
+    shutil.copytree(KB_DIR, tmp_path / "knowledge")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    return tmp_path / "knowledge"
+
+
+@pytest.fixture
+async def chat_client(engine: Engine) -> AsyncIterator[Any]:
+    """The web app with Slack (HTTP mode) and Discord interactions, served over loopback."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from adapters.settings import SlackSettings
+    from adapters.web import Slack, create_app
+    from tests.discord_fakes import PUBLIC
+    from tests.slack_fakes import BOT_TOKEN, SECRET
+
+    settings = SlackSettings(BOT_TOKEN, SECRET, None, "http://127.0.0.1:9/api/")
+    app = create_app(engine, Slack.start(engine, settings), discord_key=PUBLIC)
+    client: Any = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    yield client
+    await client.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from bot.core import Engine
 from bot.knowledge import Knowledge, load
 from bot.reply import Platform, Query
 from bot.trust import Severity
-from tests.conftest import FIXED_NOW, KB_DIR, ROOT
+from tests.conftest import FIXED_NOW
 
 EXPECTED = {
     ("customer-care-phone-seed", "near-miss"),  # one digit from CVS Specialty's number
@@ -135,13 +134,6 @@ def test_near_miss_corpus(kb: Knowledge) -> None:
     for official in trusted:
         assert official is not None
         assert phones.nearest(official, [t for t in trusted if t]) is None
-
-
-@pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
-    shutil.copytree(KB_DIR, tmp_path / "knowledge")
-    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    return tmp_path / "knowledge"
 
 
 def add_slot(kb_dir: Path, kind: str, facts: list[str], *, extra: str = "") -> None:

@@ -7,25 +7,21 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from multidict import CIMultiDict
 from nacl.signing import SigningKey
 
 from adapters.discord_app.interactions import is_signed as discord_signed
-from adapters.settings import SlackSettings
 from adapters.slack.verify import is_signed as slack_signed
-from adapters.web import Slack, create_app
-from bot.core import Engine
 from bot.normalize import MAX_QUERY_CHARS, clean, matchable
 from tests import discord_limits, slack_limits
-from tests.slack_fakes import BOT_TOKEN, SECRET, command_body, signed_headers
-from tests.test_discord_http import KEY, PUBLIC, command, sign
+from tests.discord_fakes import KEY, command, sign
+from tests.slack_fakes import SECRET, command_body, signed_headers
 
 MARK = "ZX9Q"  # planted in every hostile text, so the logs can be searched for it
 TEXTS = [
@@ -87,13 +83,8 @@ DISCORD_BODIES = [
 
 
 @pytest.fixture
-async def client(engine: Engine) -> AsyncIterator[TestClient[Any, Any]]:
-    settings = SlackSettings(BOT_TOKEN, SECRET, None, "http://127.0.0.1:9/api/")
-    app = create_app(engine, Slack.start(engine, settings), discord_key=PUBLIC)
-    client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    yield client
-    await client.close()
+def client(chat_client: TestClient[Any, Any]) -> TestClient[Any, Any]:
+    return chat_client
 
 
 def assert_clean_logs(caplog: pytest.LogCaptureFixture) -> None:

@@ -17,34 +17,8 @@ from adapters.web import create_app
 from bot.core import Engine
 from bot.knowledge import Knowledge
 from bot.reply import Query, Reply
+from tests.discord_fakes import PUBLIC, command, sign
 from tests.discord_limits import violations
-
-KEY = SigningKey.generate()
-PUBLIC = KEY.verify_key.encode().hex()
-
-
-def sign(body: bytes, *, at: float | None = None, key: SigningKey = KEY) -> dict[str, str]:
-    stamp = str(int(time.time() if at is None else at))
-    signature = key.sign(stamp.encode() + body).signature.hex()
-    return {
-        "X-Signature-Ed25519": signature,
-        "X-Signature-Timestamp": stamp,
-        "Content-Type": "application/json",
-    }
-
-
-def command(topic: str | None, locale: str = "en-US") -> bytes:
-    options = [] if topic is None else [{"name": "topic", "type": 3, "value": topic}]
-    return json.dumps(
-        {
-            "type": 2,
-            "id": "1",
-            "application_id": "2",
-            "token": "t",
-            "locale": locale,
-            "data": {"id": "3", "name": "caremark", "type": 1, "options": options},
-        }
-    ).encode()
 
 
 def autocomplete(typed: str) -> bytes:

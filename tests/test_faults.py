@@ -3,20 +3,16 @@ person still gets a private fallback with a reference, on every platform."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any, NoReturn
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from adapters.discord_app import render as discord_render
-from adapters.settings import SlackSettings
 from adapters.slack import render as slack_render
-from adapters.web import Slack, create_app
 from bot import answer
-from bot.core import Engine
-from tests.slack_fakes import BOT_TOKEN, SECRET, command_body, signed_headers
-from tests.test_discord_http import PUBLIC, command, sign
+from tests.discord_fakes import command, sign
+from tests.slack_fakes import command_body, signed_headers
 
 
 def boom(*args: Any, **kwargs: Any) -> NoReturn:
@@ -31,13 +27,8 @@ FAULTS = {
 
 
 @pytest.fixture
-async def client(engine: Engine) -> AsyncIterator[TestClient[Any, Any]]:
-    settings = SlackSettings(BOT_TOKEN, SECRET, None, "http://127.0.0.1:9/api/")
-    app = create_app(engine, Slack.start(engine, settings), discord_key=PUBLIC)
-    client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
-    yield client
-    await client.close()
+def client(chat_client: TestClient[Any, Any]) -> TestClient[Any, Any]:
+    return chat_client
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import time
 import urllib.error
@@ -18,7 +17,6 @@ from adapters.web import create_app
 from bot.core import Engine
 from bot.knowledge import KnowledgeError
 from bot.reply import Query
-from tests.conftest import KB_DIR, ROOT
 from tests.slack_fakes import SERVE, command_body, free_port, signed_headers, start_server
 
 NEW_TOPIC = """\
@@ -31,13 +29,6 @@ topics:
     sources: [{source: seed, lines: [1]}]
     reviewed: 2026-11-24
 """
-
-
-@pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
-    shutil.copytree(KB_DIR, tmp_path / "knowledge")
-    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    return tmp_path / "knowledge"
 
 
 def break_it(kb_dir: Path) -> None:

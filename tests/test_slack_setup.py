@@ -20,10 +20,10 @@ from adapters.settings import ConfigError, port, slack_settings
 from adapters.slack.manifest import MAX_USAGE_HINT, manifest
 from bot.knowledge import Knowledge
 from tests.conftest import ROOT
+from tests.discord_fakes import KEY
+from tests.discord_fakes import sign as discord_sign
 from tests.slack_fakes import SECRET, SERVE, command_body, free_port, signed_headers, start_server
 from tests.slack_limits import violations
-from tests.test_discord_http import KEY
-from tests.test_discord_http import sign as discord_sign
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": SECRET}
 DISCORD_PUBLIC = KEY.verify_key.encode().hex()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from adapters.cli import main
 from bot.knowledge import KnowledgeError, load
-from tests.conftest import KB_DIR, ROOT
+from tests.conftest import KB_DIR
 
 TOPIC = """\
 topics:
@@ -22,14 +21,6 @@ topics:
     sources: [{source: seed, lines: [1]}]
     reviewed: 2026-11-24
 """
-
-
-@pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
-    """A private copy of the knowledge base (and the seed it cites) to break."""
-    shutil.copytree(KB_DIR, tmp_path / "knowledge")
-    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    return tmp_path / "knowledge"
 
 
 def problems(kb_dir: Path, extra: str | None = None, plan: Path | None = None) -> list[str]:
