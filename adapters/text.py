@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+
+from bot.reply import TopicRef
 
 TRUNCATED = " … (shortened)"
 
@@ -17,3 +19,11 @@ def clip(text: str, limit: int, tidy: Callable[[str], str] = str) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return tidy(cut) + TRUNCATED
+
+
+def unique_topics(topics: Iterable[TopicRef]) -> list[TopicRef]:
+    """Each topic once, in first-seen order: button ids must be unique in a message."""
+    seen: dict[str, TopicRef] = {}
+    for topic in topics:
+        seen.setdefault(topic.id, topic)
+    return list(seen.values())

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from bot import hours as clock
 from bot.knowledge import Knowledge
-from bot.model import Citation, HoursFact, HoursSlot, MenuFact, Topic, ValueFact
+from bot.model import CONTACT_KINDS, Citation, HoursFact, HoursSlot, MenuFact, Topic, ValueFact
 from bot.reply import (
     ContactRow,
     DetailRow,
@@ -22,7 +22,7 @@ from bot.reply import (
     Trust,
     Visibility,
 )
-from bot.trust import SAFE_BADGE, Assessment, Selection, assess
+from bot.trust import RANK, SAFE_BADGE, TRUST_OF_SOURCE, Assessment, Selection, assess
 from bot.trust import badge as trust_badge
 from bot.verify import Check, Verdict
 
@@ -33,8 +33,6 @@ VERDICT_WORDS = {
     Verdict.UNKNOWN: "is not one we can vouch for",
     Verdict.SCAM: "looks like a scam",
 }
-CONTACT_KINDS = frozenset({"phone", "fax", "tty", "email", "url", "address"})
-"""Slots whose withheld facts are explained to the reader; other withheld facts just drop."""
 """The article gives every time in US Central Time."""
 
 
@@ -197,7 +195,7 @@ def not_found_reply(kb: Knowledge, sections: tuple[Section, ...]) -> Reply:
 def _add_slot(
     kb: Knowledge, selection: Selection, slot_id: str, parts: _Parts, ctx: Context
 ) -> None:
-    contact = kb.slots[slot_id].kind in CONTACT_KINDS
+    contact = kb.slots[slot_id].kind in CONTACT_KINDS  # withheld contacts are explained
     for withheld in selection.withheld if contact else ():
         for finding in withheld.findings:
             if finding.withhold:
@@ -268,9 +266,13 @@ def provenance(kb: Knowledge, citations: Iterable[Citation]) -> tuple[SourceRef,
     lines: dict[str, set[int]] = {}
     for citation in citations:
         lines.setdefault(citation.source, set()).update(citation.lines)
-    order = {"plan": 0, "official": 1, "plan-sponsor": 2, "third-party": 3, "seed": 4}
+
+    def strength(source_id: str) -> tuple[int, bool, str]:
+        kind = kb.sources[source_id].kind
+        return RANK[TRUST_OF_SOURCE[kind]], kind == "seed", source_id
+
     refs = []
-    for source_id in sorted(lines, key=lambda s: (order[kb.sources[s].kind], s)):
+    for source_id in sorted(lines, key=strength):
         source = kb.sources[source_id]
         if source.kind == "seed":
             detail = f"lines {_ranges(sorted(lines[source_id]))}" if lines[source_id] else ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot import domains, phones
 from bot.knowledge import FactRecord, Knowledge
-from bot.model import HoursFact, ValueFact
+from bot.model import PHONE_KINDS, HoursFact, ValueFact
 from bot.reply import Trust
 from bot.trust import RANK, Finding, Severity, best_source, trust_of
 
@@ -60,7 +60,7 @@ def _trusted_numbers(kb: Knowledge) -> Iterator[tuple[phones.Number, FactRecord]
     for records in kb.facts.values():
         for record in records:
             value = getattr(record.fact, "value", "")
-            number = phones.parse(value) if record.slot.kind in ("phone", "fax", "tty") else None
+            number = phones.parse(value) if record.slot.kind in PHONE_KINDS else None
             if number and trust_of(record, kb) in TRUSTED:
                 yield number, record
 
@@ -115,7 +115,7 @@ def lookalike_domains(record: FactRecord, ctx: Context) -> Iterator[Finding]:
 
 def phone_numbers(record: FactRecord, ctx: Context) -> Iterator[Finding]:
     slot = record.slot
-    if slot.kind not in ("phone", "fax", "tty") or not isinstance(record.fact, ValueFact):
+    if slot.kind not in PHONE_KINDS or not isinstance(record.fact, ValueFact):
         return
     value = record.fact.value
     if slot.kind == "tty" and value == phones.RELAY:
@@ -173,7 +173,7 @@ def contradictions(record: FactRecord, ctx: Context) -> Iterator[Finding]:
         if RANK[theirs] < RANK[mine] and _key(other) != _key(record):
             source = best_source(other, ctx.kb)
             who = source.title if source else "a stronger source"
-            kind = "number" if record.slot.kind in ("phone", "fax", "tty") else "value"
+            kind = "number" if record.slot.kind in PHONE_KINDS else "value"
             note = (
                 f"We don't show the article's {kind} for {record.slot.label}: {who} gives a "
                 "different one."
@@ -236,7 +236,7 @@ def _key(record: FactRecord) -> str:
     if isinstance(fact, HoursFact):
         return fact.schedule.model_dump_json()
     value = getattr(fact, "value", "")
-    number = phones.parse(value) if record.slot.kind in ("phone", "fax", "tty") else None
+    number = phones.parse(value) if record.slot.kind in PHONE_KINDS else None
     return number.e164 if number else " ".join(value.casefold().split())
 
 

@@ -11,17 +11,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from bot import phones
 from bot.knowledge import Draft, Located
-from bot.model import Citation, HoursFact
+from bot.model import CONTACT_KINDS, PHONE_KINDS, Citation, HoursFact
 from bot.normalize import matchable
 from bot.yamlsource import Path_, Problem
 
-REGION = "US"
-RELAY_CODE = "711"
+REGION = phones.REGION
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _URL_IN_TEXT = re.compile(r"https?://", re.IGNORECASE)
-_VALUE_KINDS = ("phone", "fax", "tty", "email", "url")
 
 Rule = Callable[[Draft], Iterable[Problem]]
 
@@ -145,7 +144,7 @@ def contact_values(draft: Draft) -> Iterator[Problem]:
         problem = _malformed(kind, value)
         if problem:
             yield record.at.problem(problem, under=("value",))
-        elif kind in _VALUE_KINDS:
+        elif kind in CONTACT_KINDS - {"address"}:
             for citation in record.fact.sources:
                 cited = [
                     lines.get(citation.source, ())[n - 1]
@@ -160,9 +159,9 @@ def contact_values(draft: Draft) -> Iterator[Problem]:
 
 
 def _malformed(kind: str, value: str) -> str | None:
-    if kind == "tty" and value == RELAY_CODE:
+    if kind == "tty" and value == phones.RELAY:
         return None
-    if kind in ("phone", "fax", "tty"):
+    if kind in PHONE_KINDS:
         try:
             number = phonenumbers.parse(value, REGION)
         except phonenumbers.NumberParseException as exc:
@@ -177,7 +176,7 @@ def _malformed(kind: str, value: str) -> str | None:
 
 
 def _appears(kind: str, value: str, line: str) -> bool:
-    if kind in ("phone", "fax", "tty"):
+    if kind in PHONE_KINDS:
         digits = re.sub(r"\D", "", value).removeprefix("1")
         return digits in re.sub(r"\D", "", line)
     bare = value.lower().removeprefix("https://").rstrip("/")

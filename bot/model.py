@@ -8,7 +8,7 @@ the trust policy (fed by the audit) decides which fact, if any, is displayed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -24,6 +24,8 @@ DaySpec = Annotated[
 
 SourceKind = Literal["seed", "official", "plan-sponsor", "third-party", "plan"]
 ContactKind = Literal["phone", "fax", "tty", "email", "url", "address"]
+CONTACT_KINDS: frozenset[str] = frozenset(get_args(ContactKind))
+PHONE_KINDS: frozenset[str] = frozenset({"phone", "fax", "tty"})
 
 
 class Strict(BaseModel):

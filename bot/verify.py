@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from bot import domains, phones
 from bot.knowledge import FactRecord, Knowledge
+from bot.model import PHONE_KINDS
 from bot.reply import Trust
 from bot.trust import Finding, trust_of
 
@@ -62,7 +63,10 @@ def subjects(text: str) -> tuple[list[phones.Number], list[str], bool]:
 
 def asks_to_verify(text: str) -> bool:
     """A number or address, and either words asking if it is genuine, or little else."""
-    numbers, names, relay = subjects(text)
+    return _asking(text, *subjects(text))
+
+
+def _asking(text: str, numbers: list[phones.Number], names: list[str], relay: bool) -> bool:
     if not (numbers or names):
         return relay and bool(_ASKING.search(text))  # "tty 711" is a topic, not a question
     rest = [t for t in _NUMBERISH.sub(" ", text).split() if t.strip(_TRIM) not in names]
@@ -71,9 +75,9 @@ def asks_to_verify(text: str) -> bool:
 
 def verify(text: str, kb: Knowledge, findings: Mapping[str, tuple[Finding, ...]]) -> list[Check]:
     """Verdicts on every number and address in a message that asks about them; else []."""
-    if not asks_to_verify(text):
-        return []
     numbers, names, relay = subjects(text)
+    if not _asking(text, numbers, names, relay):
+        return []
     checks = [_number(n, kb, findings) for n in numbers]
     checks += [_domain(name, kb) for name in names]
     if relay:
@@ -100,7 +104,7 @@ def _number(
     known = [
         (r, phones.parse(getattr(r.fact, "value", "")))
         for r in _records(kb)
-        if r.slot.kind in ("phone", "fax", "tty")
+        if r.slot.kind in PHONE_KINDS
     ]
     trusted = [
         (n, r) for r, n in known if n and trust_of(r, kb) in TRUSTED and not _withheld(r, findings)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from adapters.text import clip as cut
+from adapters.text import unique_topics
 from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
 
 # Discord's limits (discord.com/developers/docs; see PLATFORM-RULES.md)
@@ -172,7 +173,7 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
             first.append(
                 {"type": 2, "style": LINK, "label": clip(link.label, LABEL), "url": link.url}
             )
-    topics = _unique(reply.suggestions or reply.related)
+    topics = unique_topics(reply.suggestions or reply.related)
     room = (MAX_ROWS - (1 if first else 0)) * MAX_BUTTONS_PER_ROW
     buttons = [_button(custom_id("topic", t.id), t.title, SECONDARY) for t in topics[:room]]
     rows = [first] if first else []
@@ -263,11 +264,3 @@ def _button(cid: str, label: str, style: int) -> dict[str, Any]:
 
 def _linkable(url: str) -> bool:
     return url.startswith("https://") and len(url) <= MAX_LINK_URL and " " not in url
-
-
-def _unique(topics: Iterable[TopicRef]) -> list[TopicRef]:
-    """Each topic once: custom ids must be unique in a message."""
-    seen: dict[str, TopicRef] = {}
-    for topic in topics:
-        seen.setdefault(topic.id, topic)
-    return list(seen.values())

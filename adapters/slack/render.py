@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from adapters.text import clip as cut
+from adapters.text import unique_topics
 from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
 
 # Slack's limits for messages (docs.slack.dev, Block Kit reference; see PLATFORM-RULES.md)
@@ -151,7 +152,7 @@ def _body(reply: Reply) -> Iterator[Block]:
 def _buttons(reply: Reply) -> list[Block]:
     if reply.suggestions:
         return list(_button_rows(reply.suggestions, limit=MAX_ACTIONS))
-    related = _unique(reply.related)
+    related = unique_topics(reply.related)
     rows = list(_button_rows(related[:MAX_RELATED_BUTTONS], limit=MAX_RELATED_BUTTONS))
     if len(related) > MAX_RELATED_BUTTONS:
         more = f"and {len(related) - MAX_RELATED_BUTTONS} more related topics"
@@ -160,7 +161,7 @@ def _buttons(reply: Reply) -> list[Block]:
 
 
 def _button_rows(topics: Iterable[TopicRef], limit: int | None = None) -> Iterator[Block]:
-    buttons = [_topic_button(t) for t in _unique(topics)][:limit]
+    buttons = [_topic_button(t) for t in unique_topics(topics)][:limit]
     for start in range(0, len(buttons), MAX_ACTIONS):
         yield {"type": "actions", "elements": buttons[start : start + MAX_ACTIONS]}
 
@@ -264,11 +265,3 @@ def _link(url: str, label: str) -> str:
 def _source(title: str, url: str | None, detail: str) -> str:
     label = _link(url, title) if url else escape(title)
     return f"{label} ({escape(detail)})" if detail else label
-
-
-def _unique(topics: Iterable[TopicRef]) -> list[TopicRef]:
-    """Each topic once, in first-seen order: action ids must be unique in a message."""
-    seen: dict[str, TopicRef] = {}
-    for topic in topics:
-        seen.setdefault(topic.id, topic)
-    return list(seen.values())
