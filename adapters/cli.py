@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify", parents=[common], help="is a number, domain, e-mail or URL legit?"
     )
-    verify.add_argument("subject", nargs="+", help='e.g. "1-800-237-2765" or cvthealth.com')
+    verify.add_argument("subject", nargs="+", help='e.g. "1-800-237-2765" or carernark.com')
     verify.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     verify.set_defaults(run=_verify)
 
