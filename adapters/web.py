@@ -21,7 +21,7 @@ from adapters.discord_app.interactions import Interactions
 from adapters.metrics import Metrics
 from adapters.settings import SlackSettings
 from adapters.slack import render
-from adapters.slack.app import build_app, reference
+from adapters.slack.app import Answers, build_app, reference, slash_command_text
 from adapters.slack.verify import is_signed
 from bot.core import Engine
 from bot.knowledge import KnowledgeError
@@ -39,17 +39,19 @@ class Slack:
     """Slack as this process runs it: the Bolt app, and the Socket Mode handler if any."""
 
     settings: SlackSettings
+    answers: Answers
     app: AsyncApp
     socket: AsyncSocketModeHandler | None = None
     clock: Clock = field(default=time.time)
 
     @classmethod
     def start(cls, engine: Engine, settings: SlackSettings, clock: Clock = time.time) -> Slack:
-        app = build_app(engine, settings)
+        answers = Answers(engine)
+        app = build_app(answers, settings)
         socket = (
             AsyncSocketModeHandler(app, settings.app_token) if settings.mode == "socket" else None
         )
-        return cls(settings, app, socket, clock)
+        return cls(settings, answers, app, socket, clock)
 
     async def ready(self) -> tuple[bool, str]:
         if self.socket is None:
@@ -188,12 +190,17 @@ async def _readyz(request: web.Request) -> web.Response:
 
 
 async def _slack_events(request: web.Request) -> web.Response:
-    """Verify, hand to Bolt, and turn anything Bolt could not answer into a 200."""
+    """Verify; answer a slash command directly, hand anything else to Bolt, and turn anything
+    Bolt could not answer into a 200."""
     slack = request.app[SLACK]
     body = await request.read()
     secret = slack.settings.signing_secret or ""
     if not secret or not is_signed(secret, request.headers, body, slack.clock()):
         return web.json_response({"error": "invalid request signature"}, status=401)
+    text = slash_command_text(body.decode("utf-8"))
+    if text is not None:
+        answer = await slack.answers.command_body(text)
+        return web.Response(body=answer, content_type="application/json")
     headers: dict[str, str | Sequence[str]] = {
         name: request.headers.getall(name) for name in request.headers
     }

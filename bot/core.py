@@ -6,12 +6,15 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from bot import answer, pii
 from bot.audit import audit
 from bot.knowledge import Knowledge, load
+from bot.memo import MinuteMemo
+from bot.model import Topic
 from bot.normalize import MAX_INPUT_CHARS
 from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, Visibility
 from bot.resolve import How, Match, Resolver
@@ -54,6 +57,7 @@ class _Loaded:
     findings: Findings
     selections: Mapping[str, Selection]
     directory: tuple[Section, ...]
+    memo: MinuteMemo = field(default_factory=MinuteMemo)
 
     @classmethod
     def of(cls, kb: Knowledge, today: dt.date, hide_unverified: bool) -> _Loaded:
@@ -188,8 +192,13 @@ class Engine:
                 return answer.suggestions_reply(kb, match.suggestions)
             return answer.not_found_reply(kb, loaded.directory)
         ctx = answer.Context(self._clock(), query.locale, query.timezone)
-        if match.topic.generated == "directory":
-            return answer.directory_reply(kb, loaded.directory, match.topic)
-        if match.topic.generated == "hours":
-            return answer.hours_reply(kb, loaded.selections, match.topic, ctx)
-        return answer.topic_reply(kb, loaded.selections, match.topic, ctx)
+        key = (match.topic.id, query.locale, query.timezone)
+        return loaded.memo.get(key, ctx.now, partial(_topic_reply, loaded, match.topic, ctx))
+
+
+def _topic_reply(loaded: _Loaded, topic: Topic, ctx: answer.Context) -> Reply:
+    if topic.generated == "directory":
+        return answer.directory_reply(loaded.kb, loaded.directory, topic)
+    if topic.generated == "hours":
+        return answer.hours_reply(loaded.kb, loaded.selections, topic, ctx)
+    return answer.topic_reply(loaded.kb, loaded.selections, topic, ctx)

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from adapters.discord_app import render as discord_render
 from adapters.slack import render as slack_render
-from bot import answer
+from bot.resolve import Resolver
 from tests.discord_fakes import command, sign
 from tests.slack_fakes import command_body, signed_headers
 
@@ -20,7 +20,7 @@ def boom(*args: Any, **kwargs: Any) -> NoReturn:
 
 
 FAULTS = {
-    "core, before the answer": (answer, "topic_reply"),
+    "core, before the answer": (Resolver, "resolve"),
     "slack rendering, after the answer": (slack_render, "message"),
     "discord rendering, after the answer": (discord_render, "response"),
 }

@@ -1,5 +1,5 @@
-"""/slack/events over loopback through the real Bolt stack: signed commands, buttons, App
-Home, the malformed-request table, and a failing listener."""
+"""/slack/events over loopback: signed slash commands (answered before Bolt), buttons and App
+Home through the real Bolt stack, the malformed-request table, and a failing listener."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from multidict import CIMultiDict
 
 from adapters.settings import SlackSettings
 from adapters.slack import render
+from adapters.slack.app import slash_command_text
 from adapters.web import Slack, create_app
 from bot.core import Engine
 from bot.knowledge import Knowledge
@@ -272,3 +273,27 @@ async def test_health_and_readiness(client: TestClient[Any, Any]) -> None:
     ready = await client.get("/readyz")
     assert ready.status == 200
     assert (await ready.json())["slack"] == "http mode"
+
+
+async def test_another_command_is_left_to_bolt(client: TestClient[Any, Any]) -> None:
+    body = command_body("specialty").replace(b"%2Fcaremark", b"%2Fother")
+    response = await post(client, body)
+    assert response.status == 404  # Bolt: no listener for /other
+    assert "1-800-237-2767" not in await response.text()
+
+
+@pytest.mark.parametrize(
+    ("form", "text"),
+    [
+        ("command=%2Fcaremark&text=specialty", "specialty"),
+        ("command=%2Fcaremark&text=", ""),
+        ("command=%2Fcaremark", ""),
+        ("text=specialty", None),
+        ("command=%2Fother&text=specialty", None),
+        ("command=%2Fcaremark&command=%2Fcaremark&text=x", None),
+        ("payload=%7B%7D&command=%2Fcaremark", None),
+        ('{"type":"url_verification","challenge":"c"}', None),
+    ],
+)
+def test_slash_command_text(form: str, text: str | None) -> None:
+    assert slash_command_text(form) == text

@@ -4,6 +4,7 @@ answers a slash command in the envelope acknowledgement; readiness says when it 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -55,6 +56,7 @@ async def test_socket_mode_answers_a_slash_command(engine: Engine) -> None:
         payload = reply["payload"]
         assert payload["response_type"] == "ephemeral" and violations(payload) == []
         assert "1-800-237-2767" in str(payload)
+        assert payload == json.loads(await slack.answers.command_body("specialty"))  # as HTTP
     finally:
         await client.close()  # on_cleanup closes the socket
         await fake.server.close()

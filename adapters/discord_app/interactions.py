@@ -19,6 +19,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from adapters.discord_app import render
+from adapters.rendered import Rendered, encode
 from bot.core import Engine
 from bot.reply import Platform, Query
 
@@ -63,6 +64,7 @@ class Interactions:
         self._engine = engine
         self._key = VerifyKey(bytes.fromhex(public_key))
         self._clock = clock
+        self._rendered = Rendered()
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -80,13 +82,14 @@ class Interactions:
         if kind not in (COMMAND, COMPONENT, AUTOCOMPLETE):
             return web.json_response({"error": "unsupported interaction type"}, status=400)
         try:
-            return web.json_response(await self._answer(kind, interaction))
+            body = await self._answer(kind, interaction)
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("discord interaction failed", extra={"reference": reference})
-            return web.json_response(render.error_response(reference))
+            body = encode(render.error_response(reference))
+        return web.Response(body=body, content_type="application/json")
 
-    async def _answer(self, kind: int, interaction: dict[str, Any]) -> dict[str, Any]:
+    async def _answer(self, kind: int, interaction: dict[str, Any]) -> bytes:
         data = interaction.get("data") or {}
         locale = interaction.get("locale") if isinstance(interaction.get("locale"), str) else None
         if kind == COMPONENT:
@@ -94,13 +97,13 @@ class Interactions:
         text = _topic_option(data)
         if kind == AUTOCOMPLETE:
             query = Query(text, Platform.DISCORD, locale=locale)
-            return render.choices(self._engine.suggest(query, AUTOCOMPLETE_LIMIT))
+            return encode(render.choices(self._engine.suggest(query, AUTOCOMPLETE_LIMIT)))
         reply = await self._engine.handle(Query(text, Platform.DISCORD, locale=locale))
-        return render.response(reply)
+        return self._rendered.body(reply, "new", lambda: render.response(reply))
 
     async def _component(
         self, custom_id: str, interaction: dict[str, Any], locale: str | None
-    ) -> dict[str, Any]:
+    ) -> bytes:
         """Share posts publicly; a topic button updates a private answer in place, and answers
         privately under a public one."""
         match = render.CUSTOM_ID.match(custom_id)
@@ -108,10 +111,11 @@ class Interactions:
             return await self._component("caremark:topic:help", interaction, locale)
         reply = await self._engine.handle(Query(match["value"], Platform.DISCORD, locale=locale))
         if match["kind"] == "share":
-            return render.response(reply, shared=True)
+            return self._rendered.body(reply, "shared", lambda: render.response(reply, shared=True))
         flags = (interaction.get("message") or {}).get("flags", 0)
         private = isinstance(flags, int) and bool(flags & render.EPHEMERAL)
-        return render.response(reply, update=private)
+        variant = "update" if private else "new"
+        return self._rendered.body(reply, variant, lambda: render.response(reply, update=private))
 
 
 def _topic_option(data: dict[str, Any]) -> str:

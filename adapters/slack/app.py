@@ -6,8 +6,10 @@ short reference when something failed), and the traceback goes to the log under 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +18,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.rendered import Rendered, encode
 from adapters.settings import SlackSettings
 from adapters.slack import render
 from bot.core import Engine
@@ -36,7 +39,7 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
     return AsyncWebClient(token=settings.bot_token)
 
 
-def build_app(engine: Engine, settings: SlackSettings) -> AsyncApp:
+def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
     """An AsyncApp that answers inside the acknowledgement and never calls `auth.test`."""
 
     async def authorize(**_: Any) -> AuthorizeResult:
@@ -51,7 +54,6 @@ def build_app(engine: Engine, settings: SlackSettings) -> AsyncApp:
         ssl_check_enabled=True,
         url_verification_enabled=True,
     )
-    answers = _Answers(engine)
     app.command(COMMAND)(answers.command)
     app.action(SHARE_PATTERN)(answers.share)
     app.action(TOPIC_PATTERN)(answers.topic)
@@ -63,22 +65,39 @@ SHARE_PATTERN = re.compile(f"^{re.escape(render.SHARE_ACTION)}$")
 TOPIC_PATTERN = re.compile(f"^{re.escape(render.TOPIC_ACTION)}")
 
 
-class _Answers:
+def slash_command_text(body: str) -> str | None:
+    """The text of a `/caremark` slash command form body; None for any other request."""
+    form = urllib.parse.parse_qs(body, keep_blank_values=True)
+    if form.get("command") != [COMMAND] or "payload" in form:
+        return None
+    return form.get("text", [""])[0]
+
+
+class Answers:
     """The listeners; each one turns a Slack payload into a Query and a Reply into blocks."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._rendered = Rendered()
 
     async def _ask(self, text: str) -> Reply:
         return await self._engine.handle(Query(text, Platform.SLACK))
 
-    async def command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def command_body(self, text: str) -> bytes:
+        """The slash command's answer as a response body (a fallback if anything failed).
+
+        Over HTTP this is the whole response, sent before Bolt is involved: slash commands
+        are the traffic that bursts, and Bolt's dispatch would double their cost."""
         try:
-            reply = await self._ask(str(command.get("text") or ""))
-            payload = render.message(reply)
+            reply = await self._ask(text)
+            return self._rendered.body(reply, "private", lambda: render.message(reply))
         except Exception:
-            payload = render.error_message(_failed("slash command"))
-        await ack(**payload)
+            return encode(render.error_message(_failed("slash command")))
+
+    async def command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        """The slash command through Bolt (Socket Mode): the same answer, in the ack."""
+        body = await self.command_body(str(command.get("text") or ""))
+        await ack(**json.loads(body))
 
     async def share(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Post the same answer visibly in the channel, as a new message."""
