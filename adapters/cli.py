@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from adapters import logs
+from adapters import heap, logs
 from adapters.formats import FORMATS, renderer
 from adapters.settings import ConfigError, discord_settings, port, slack_settings
 from bot.core import Engine
@@ -230,6 +230,7 @@ def _serve(args: argparse.Namespace) -> int:
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"
     print(f"caremark-bot: serving on http://{args.host}:{listen} ({mode})", file=sys.stderr)
+    heap.freeze()
     web.run_app(
         app,
         handle_signals=False,  # adapters.web.Drain handles SIGTERM and SIGINT
@@ -272,7 +273,9 @@ def _discord_gateway(args: argparse.Namespace) -> int:
         raise ConfigError(
             "DISCORD_TOKEN is missing: gateway mode needs the bot token (Bot > Token)"
         )
-    asyncio.run(gateway.run(_engine(args), settings.token))
+    engine = _engine(args)
+    heap.freeze()
+    asyncio.run(gateway.run(engine, settings.token))
     return 0
 
 

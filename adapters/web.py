@@ -17,6 +17,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters import heap
 from adapters.discord_app.interactions import Interactions
 from adapters.metrics import Metrics
 from adapters.settings import SlackSettings
@@ -152,6 +153,7 @@ def reload(engine: Engine) -> list[str]:
     except KnowledgeError as exc:
         log.error("reload refused: the knowledge base has %d problem(s)", len(exc.problems))
         return [str(p) for p in exc.problems]
+    heap.refreeze()
     log.info("knowledge base reloaded")
     return []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import time
@@ -13,7 +14,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.web import create_app
+from adapters import heap
+from adapters.web import create_app, reload
 from bot.core import Engine
 from bot.knowledge import KnowledgeError
 from bot.reply import Query
@@ -105,3 +107,17 @@ def test_sighup_reloads_a_running_server(kb_copy: Path, monkeypatch: pytest.Monk
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_reload_in_a_frozen_process_refreezes_the_new_base(kb_copy: Path) -> None:
+    engine = Engine.from_files(kb_copy)
+    assert reload(engine) == [] and gc.get_freeze_count() == 0  # tests never freeze
+    heap.freeze()
+    try:
+        assert gc.get_freeze_count() > 0
+        (kb_copy / "zz-new.yaml").write_text(NEW_TOPIC, encoding="utf-8")
+        assert reload(engine) == []
+        fresh = engine._plans[None].resolver
+        assert not any(o is fresh for o in gc.get_objects())  # frozen: out of the GC's sight
+    finally:
+        gc.unfreeze()
