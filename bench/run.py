@@ -64,12 +64,12 @@ async def _timings(engine: Engine, queries: list[str]) -> list[float]:
 def in_process(count: int, sizes_wanted: tuple[int, ...]) -> dict[str, dict[str, float]]:
     """Median and p99 (ms) per knowledge-base size."""
     results = {}
-    shipped = Engine.from_files()
+    shipped = Engine.from_files(memo=0)  # every answer built: the cost of a miss
     mixed = [q for qs in workload(shipped, count).values() for q in qs]
     sizes: list[tuple[str, Engine, list[str]]] = [("shipped", shipped, mixed)]
     with tempfile.TemporaryDirectory() as tmp:
         for topics in sizes_wanted:
-            engine = Engine.from_files(synthetic.build(topics, Path(tmp) / str(topics)))
+            engine = Engine.from_files(synthetic.build(topics, Path(tmp) / str(topics)), memo=0)
             sizes.append((f"{topics:,} topics", engine, synthetic.queries(count, topics)))
         for name, engine, queries in sizes:
             asyncio.run(_timings(engine, queries[:200]))  # warm up

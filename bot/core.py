@@ -6,13 +6,14 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 from bot import answer, pii
 from bot.audit import audit
 from bot.knowledge import Knowledge, load
+from bot.memo import MAX_ENTRIES as MEMO_ENTRIES
 from bot.memo import MinuteMemo
 from bot.model import Topic
 from bot.normalize import MAX_INPUT_CHARS
@@ -57,16 +58,17 @@ class _Loaded:
     findings: Findings
     selections: Mapping[str, Selection]
     directory: tuple[Section, ...]
-    memo: MinuteMemo = field(default_factory=MinuteMemo)
+    memo: MinuteMemo
 
     @classmethod
-    def of(cls, kb: Knowledge, today: dt.date, hide_unverified: bool) -> _Loaded:
+    def of(cls, kb: Knowledge, today: dt.date, hide_unverified: bool, memo: int) -> _Loaded:
         """Audit the knowledge base (its findings drive what is shown) and index it."""
         findings = audit(kb, today)
         selections = {
             slot: select(slot, kb, findings, hide_unverified=hide_unverified) for slot in kb.slots
         }
-        return cls(kb, Resolver(kb), findings, selections, answer.directory(kb))
+        directory = answer.directory(kb)
+        return cls(kb, Resolver(kb), findings, selections, directory, MinuteMemo(memo))
 
 
 class Engine:
@@ -78,8 +80,10 @@ class Engine:
         clock: Clock = utc_now,
         *,
         hide_unverified: bool = False,
+        memo: int = MEMO_ENTRIES,
     ):
-        """`hide_unverified` is the operator's choice to show seed-only facts nowhere."""
+        """`hide_unverified` is the operator's choice to show seed-only facts nowhere; `memo`
+        bounds the one-minute memo of topic answers (0 turns it off, as benchmarks do)."""
         plans: dict[str | None, Knowledge] = (
             {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
         )
@@ -88,12 +92,16 @@ class Engine:
         self._clock = clock
         self._observers: list[Observer] = []
         self._hide_unverified = hide_unverified
+        self._memo = memo
         self._files: tuple[Path | None, Path | None] | None = None
         self._plans = self._prepare(plans)
 
     def _prepare(self, plans: Mapping[str | None, Knowledge]) -> dict[str | None, _Loaded]:
         today = self._clock().date()
-        return {plan: _Loaded.of(kb, today, self._hide_unverified) for plan, kb in plans.items()}
+        return {
+            plan: _Loaded.of(kb, today, self._hide_unverified, self._memo)
+            for plan, kb in plans.items()
+        }
 
     def reload(self) -> None:
         """Load the files again; on any problem raise KnowledgeError and keep serving the old
@@ -105,10 +113,15 @@ class Engine:
 
     @classmethod
     def from_files(
-        cls, kb_dir: Path | None = None, plan: Path | None = None, *, hide_unverified: bool = False
+        cls,
+        kb_dir: Path | None = None,
+        plan: Path | None = None,
+        *,
+        hide_unverified: bool = False,
+        memo: int = MEMO_ENTRIES,
     ) -> Engine:
         """Load and validate; raises KnowledgeError, so a broken base never starts."""
-        engine = cls(load(kb_dir, plan), hide_unverified=hide_unverified)
+        engine = cls(load(kb_dir, plan), hide_unverified=hide_unverified, memo=memo)
         engine._files = (kb_dir, plan)
         return engine
 

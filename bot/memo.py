@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable
 from bot.reply import Reply
 
 MAX_ENTRIES = 2048
-"""Topics × locales × zones seen in one minute; past this the memo starts over."""
+"""Topics × locales × zones seen in one minute; past this the memo starts over (0: no memo)."""
 
 
 class MinuteMemo:

@@ -71,3 +71,10 @@ def test_memo_starts_over_when_full() -> None:
         memo.get(key, FIXED_NOW, lambda k=key: build(k))
     assert built == ["a", "b", "c", "a"]
     assert len(memo._replies) == 2
+
+
+async def test_memo_zero_builds_every_answer(kb: Knowledge) -> None:
+    engine = Engine(kb, Clock(), memo=0)
+    first = await engine.handle(Query("specialty"))
+    again = await engine.handle(Query("specialty"))
+    assert again is not first and again == first
