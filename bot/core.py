@@ -179,11 +179,11 @@ class Engine:
     def _answer(self, loaded: _Loaded, query: Query) -> Reply:
         checks = verify(query.text, loaded.kb, loaded.findings)
         if checks:
-            log.info("verified", extra={"platform": query.platform.value, "how": "verify"})
+            log.debug("verified", extra={"platform": query.platform.value, "how": "verify"})
             return answer.verify_reply(loaded.kb, checks)
         match = loaded.resolver.resolve(query.text)
         reply = self._reply(loaded, match, query)
-        log.info(
+        log.debug(
             "answered",
             extra={
                 "platform": query.platform.value,
