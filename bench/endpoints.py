@@ -7,6 +7,11 @@ to /discord/interactions. Both servers run as their own processes on 127.0.0.1, 
 other, and the same bounded load client (aiohttp) sends the same signed requests at 1 and 32
 concurrent connections. Reports requests/s, p50 and p99, and caremark's throughput as a ratio
 of the bare handler's (`bench/bare_server.py`).
+
+The six questions repeat, as they do in a burst after an all-hands e-mail, so after its first
+asking each topic answer comes from the core's one-minute memo and its rendered body is reused:
+this is the burst path. Every request is still verified, parsed, screened for identifiers and
+resolved. `bench/run.py`'s in-process figures build every answer (memo off).
 """
 
 from __future__ import annotations
