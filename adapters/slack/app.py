@@ -87,7 +87,7 @@ class Answers:
         """The slash command's answer as a response body (a fallback if anything failed).
 
         Over HTTP this is the whole response, sent before Bolt is involved: slash commands
-        are the traffic that bursts, and Bolt's dispatch would double their cost."""
+        are the traffic that bursts, and Bolt's dispatch nearly doubles their cost."""
         try:
             reply = await self._ask(text)
             return self._rendered.body(reply, "private", lambda: render.message(reply))
