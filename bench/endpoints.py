@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -114,6 +115,23 @@ async def load(
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    pid: int, url: str, prepared: list[Request], requests: int, connections: int
+) -> dict[str, float]:
+    """`load`, plus the server's own CPU time per request: steadier than requests/s on a
+    machine whose cores the load client shares."""
+    before = cpu_seconds(pid)
+    row = asyncio.run(load(url, prepared, requests, connections))
+    row["cpu_ms"] = (cpu_seconds(pid) - before) / row["requests"] * 1000
+    return row
+
+
 def run(platform: str, requests: int) -> Results:
     path, make = PLATFORMS[platform]
     prepared = [make(q) for q in QUERIES]
@@ -126,7 +144,7 @@ def run(platform: str, requests: int) -> Results:
             url = f"http://127.0.0.1:{port}{path}"
             asyncio.run(load(url, prepared, min(300, requests), 4))  # warm up
             results[name] = {
-                f"{c} conn": asyncio.run(load(url, prepared, requests, c)) for c in (1, 32)
+                f"{c} conn": measured(process.pid, url, prepared, requests, c) for c in (1, 32)
             }
         finally:
             process.terminate()
@@ -137,15 +155,16 @@ def run(platform: str, requests: int) -> Results:
 def table(results: Results) -> str:
     bare = results["bare aiohttp"]
     lines = [
-        "| server | connections | req/s | p50 ms | p99 ms | failures | × bare req/s |",
-        "|---|---|---|---|---|---|---|",
+        "| server | connections | req/s | p50 ms | p99 ms | failures | server CPU ms/req "
+        "| × bare req/s |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, rows in results.items():
         for conns, row in rows.items():
             ratio = row["rps"] / bare[conns]["rps"]
             lines.append(
                 f"| {name} | {conns} | {row['rps']:.0f} | {row['p50_ms']:.2f} | "
-                f"{row['p99_ms']:.2f} | {row['failures']:.0f} | {ratio:.2f} |"
+                f"{row['p99_ms']:.2f} | {row['failures']:.0f} | {row['cpu_ms']:.3f} | {ratio:.2f} |"
             )
     return "\n".join(lines)
 
