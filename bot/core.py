@@ -15,7 +15,6 @@ from bot.audit import audit
 from bot.knowledge import Knowledge, load
 from bot.memo import MAX_ENTRIES as MEMO_ENTRIES
 from bot.memo import MinuteMemo
-from bot.model import Topic
 from bot.normalize import MAX_INPUT_CHARS
 from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, Visibility
 from bot.resolve import How, Match, Resolver
@@ -197,21 +196,24 @@ class Engine:
         return self._plans.get(query.plan) or self._plans[None]
 
     def _reply(self, loaded: _Loaded, match: Match, query: Query) -> Reply:
-        kb = loaded.kb
-        if match.how is How.EMPTY:
-            return answer.directory_reply(kb, loaded.directory)
-        if match.topic is None:
-            if match.suggestions:
-                return answer.suggestions_reply(kb, match.suggestions)
-            return answer.not_found_reply(kb, loaded.directory)
+        """The reply for a match, from the memo when this minute already built it."""
         ctx = answer.Context(self._clock(), query.locale, query.timezone)
-        key = (match.topic.id, query.locale, query.timezone)
-        return loaded.memo.get(key, ctx.now, partial(_topic_reply, loaded, match.topic, ctx))
+        topic = match.topic.id if match.topic else None
+        suggested = tuple(t.id for t in match.suggestions)
+        key = (match.how is How.EMPTY, topic, suggested, query.locale, query.timezone)
+        return loaded.memo.get(key, ctx.now, partial(_build_reply, loaded, match, ctx))
 
 
-def _topic_reply(loaded: _Loaded, topic: Topic, ctx: answer.Context) -> Reply:
+def _build_reply(loaded: _Loaded, match: Match, ctx: answer.Context) -> Reply:
+    kb, topic = loaded.kb, match.topic
+    if match.how is How.EMPTY:
+        return answer.directory_reply(kb, loaded.directory)
+    if topic is None:
+        if match.suggestions:
+            return answer.suggestions_reply(kb, match.suggestions)
+        return answer.not_found_reply(kb, loaded.directory)
     if topic.generated == "directory":
-        return answer.directory_reply(loaded.kb, loaded.directory, topic)
+        return answer.directory_reply(kb, loaded.directory, topic)
     if topic.generated == "hours":
-        return answer.hours_reply(loaded.kb, loaded.selections, topic, ctx)
-    return answer.topic_reply(loaded.kb, loaded.selections, topic, ctx)
+        return answer.hours_reply(kb, loaded.selections, topic, ctx)
+    return answer.topic_reply(kb, loaded.selections, topic, ctx)

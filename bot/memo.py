@@ -1,10 +1,10 @@
-"""A memo of built topic answers that lasts one minute.
+"""A memo of built answers that lasts one minute.
 
 An all-hands e-mail sends hundreds of people to the same few topics within minutes. The same
-topic, asked in the same minute with the same locale and time zone, yields the same Reply object,
-so it is built once and the adapters can reuse what they rendered from it. Answers show the time
-to the minute, so nothing shown goes stale. Keys hold topic ids, locales and zone names only:
-nothing a person typed is kept.
+match (a topic, the topic list, a set of suggestions or a miss), in the same minute with the same
+locale and time zone, yields the same Reply object, so it is built once and the adapters can
+reuse what they rendered from it. Answers show the time to the minute, so nothing shown goes
+stale. Keys hold topic ids, locales and zone names only: nothing a person typed is kept.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable
 from bot.reply import Reply
 
 MAX_ENTRIES = 2048
-"""Topics × locales × zones seen in one minute; past this the memo starts over (0: no memo)."""
+"""Matches × locales × zones seen in one minute; past this the memo starts over (0: no memo)."""
 
 
 class MinuteMemo:

@@ -78,3 +78,13 @@ async def test_memo_zero_builds_every_answer(kb: Knowledge) -> None:
     first = await engine.handle(Query("specialty"))
     again = await engine.handle(Query("specialty"))
     assert again is not first and again == first
+
+
+async def test_topic_list_and_misses_are_memoised_without_their_text(kb: Knowledge) -> None:
+    engine = Engine(kb, Clock())
+    assert await engine.handle(Query("")) is await engine.handle(Query("   "))
+    miss = await engine.handle(Query("qwertyuiop zxcvbnm"))
+    assert miss.kind is ReplyKind.NOT_FOUND
+    assert await engine.handle(Query("asdfghjkl poiuytre")) is miss
+    keys = repr(list(engine._plans[None].memo._replies))
+    assert "qwerty" not in keys and "asdf" not in keys
