@@ -20,66 +20,9 @@ from adapters.discord_app.interactions import is_signed as discord_signed
 from adapters.slack.verify import is_signed as slack_signed
 from bot.normalize import MAX_QUERY_CHARS, clean, matchable
 from tests import discord_limits, slack_limits
+from tests.corpus import DISCORD_BODIES, MARK, SLACK_BODIES, TEXTS
 from tests.discord_fakes import KEY, command, sign
 from tests.slack_fakes import SECRET, command_body, signed_headers
-
-MARK = "ZX9Q"  # planted in every hostile text, so the logs can be searched for it
-TEXTS = [
-    "x" * 5000 + MARK,
-    "\x00" * 10 + MARK,
-    f"\u202e{MARK}\u2066evil\u2069",
-    f"\u200b{MARK}\ufeff",
-    f"<!channel> {MARK}",
-    f"<!here> {MARK}",
-    f"@everyone {MARK}",
-    f"<@U012345> {MARK}",
-    f"<@&123> {MARK}",
-    f"<#C01> {MARK}",
-    f"<https://evil.example|caremark.com> {MARK}",
-    f"[caremark.com](https://evil.example) {MARK}",
-    f"*bold* _it_ ~s~ `c` {MARK}",
-    f"ｓｐｅｃｉａｌｔｙ {MARK}",
-    f"сaremark.com {MARK}",
-    f"\x1b[31mred {MARK}",
-    f"{MARK} ' OR 1=1 --",
-    f"{{{{7*7}}}} {MARK}",
-    f"../../etc/passwd {MARK}",
-    f"ssn 123-45-6789 {MARK}",
-    f"%00%0d%0a {MARK}",
-    "\ud800" + MARK,
-    f"\n\n\n{MARK}\t\t",
-    f"{MARK} " + "🙂" * 500,
-    f"is {MARK}.example.com legit?",
-]
-SLACK_BODIES = [
-    b"",
-    b"not a form",
-    b"\xff\xfe\xfd",
-    b"command=%2Fcaremark",
-    b"text=" + b"%00" * 100,
-    b'{"json": "instead of a form"}',
-    b"payload=not-json",
-    b'payload={"type": "block_actions"}',
-    b'payload={"type": "view_submission"}',
-    b"command=/unknown&text=x",
-    b"a=" + b"b" * 60000,
-    b"payload=" + b"[" * 5000,
-]
-DISCORD_BODIES = [
-    b"",
-    b"{",
-    b"\xff",
-    b"null",
-    b"[]",
-    b'{"type": "1"}',
-    b'{"type": 2}',
-    b'{"type": 2, "data": {"options": "nope"}}',
-    b'{"type": 3, "data": {"custom_id": 7}}',
-    b'{"type": 4, "data": {"options": [{"name": "topic"}]}}',
-    b'{"type": 2, "locale": 7}',
-    b'{"type": 3}',
-    b'{"type": 2, "data": {"options": [1, 2, 3]}}',
-]
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from adapters.web import create_app
 from bot.core import Engine
 from bot.knowledge import Knowledge
 from bot.reply import Query, Reply
+from tests.corpus import DISCORD_BAD_HEADERS, DISCORD_NONSENSE
 from tests.discord_fakes import PUBLIC, command, sign
 from tests.discord_limits import violations
 
@@ -141,36 +142,10 @@ async def test_unknown_button_falls_back_to_help(client: TestClient[Any, Any]) -
     assert status == 200 and answer["data"]["embeds"][0]["title"] == "What I can help with"
 
 
-def _with(headers: dict[str, str], **changes: str) -> dict[str, str]:
-    return {**headers, **changes}
-
-
-BAD_HEADERS: dict[str, Any] = {
-    "no headers": lambda h: {"Content-Type": "application/json"},
-    "missing signature": lambda h: {k: v for k, v in h.items() if k != "X-Signature-Ed25519"},
-    "missing timestamp": lambda h: {k: v for k, v in h.items() if k != "X-Signature-Timestamp"},
-    "bad hex": lambda h: _with(h, **{"X-Signature-Ed25519": "zz" * 64}),
-    "short signature": lambda h: _with(
-        h, **{"X-Signature-Ed25519": h["X-Signature-Ed25519"][:100]}
-    ),
-    "long signature": lambda h: _with(
-        h, **{"X-Signature-Ed25519": h["X-Signature-Ed25519"] + "00"}
-    ),
-    "odd-length signature": lambda h: _with(
-        h, **{"X-Signature-Ed25519": h["X-Signature-Ed25519"][:127] + "g"}
-    ),
-    "non-numeric timestamp": lambda h: _with(h, **{"X-Signature-Timestamp": "now"}),
-    "huge timestamp": lambda h: _with(h, **{"X-Signature-Timestamp": "9" * 50}),
-    "wrong timestamp": lambda h: _with(
-        h, **{"X-Signature-Timestamp": str(int(h["X-Signature-Timestamp"]) + 1)}
-    ),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD_HEADERS))
+@pytest.mark.parametrize("case", sorted(DISCORD_BAD_HEADERS))
 async def test_bad_signatures_get_401(client: TestClient[Any, Any], case: str) -> None:
     body = b'{"type": 1}'
-    headers = BAD_HEADERS[case](sign(body))
+    headers = DISCORD_BAD_HEADERS[case](body)
     response = await client.post("/discord/interactions", data=body, headers=headers)
     assert response.status == 401, case
 
@@ -190,18 +165,7 @@ async def test_tampered_stale_foreign_and_duplicated_get_401(client: TestClient[
     assert (await client.post(url, data=body, headers=doubled)).status == 401
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"not json",
-        b"\xff\xfe",
-        b"[1, 2]",
-        b'"text"',
-        b"{}",
-        b'{"type": 99}',
-        b'{"type": 2, "data": []}',
-    ],
-)
+@pytest.mark.parametrize("body", DISCORD_NONSENSE)
 async def test_signed_nonsense_gets_400(client: TestClient[Any, Any], body: bytes) -> None:
     response = await client.post("/discord/interactions", data=body, headers=sign(body))
     assert response.status == 400
