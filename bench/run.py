@@ -6,8 +6,11 @@
    p99 on the shipped knowledge base and on synthetic 1,000- and 10,000-topic ones.
 2. Signed Slack and Discord requests over loopback against a bare aiohttp handler, same run,
    1 and 32 connections (bench/endpoints.py).
+   The SDK defaults (bench/stock_server.py) run in the same tables.
 3. Cold start (process start → /healthz answers), RSS after 10,000 requests, and the event
    loop's worst lag under that load (from /metrics).
+4. The SDK defaults' known defects against ours (bench/defects.py): hostile requests answered
+   5xx, and a button failing right after `ack()`.
 Writes bench/results/summary.md, summary.json and latency.png (when matplotlib is installed).
 """
 
@@ -30,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.discord_app import render as discord_render  # noqa: E402
 from adapters.slack import render as slack_render  # noqa: E402
-from bench import endpoints, synthetic  # noqa: E402
+from bench import defects, endpoints, synthetic  # noqa: E402
 from bench.answer_latency import workload  # noqa: E402
 from bot.core import Engine  # noqa: E402
 from bot.reply import Query  # noqa: E402
@@ -47,6 +50,7 @@ TARGETS = {
     "rss MB after 10k": 90.0,
     "loop lag ms": 20.0,
 }
+PLOT_NAMES = {"bare aiohttp": "bare", "caremark-bot serve": "bot", "SDK defaults": "SDK"}
 HIGHER_IS_BETTER = {"slack x bare (32 conn)", "discord x bare (32 conn)"}
 
 
@@ -181,6 +185,7 @@ def markdown(report: dict[str, Any], figures: dict[str, float | None]) -> str:
         lines.append(f"| {name} | {row['n']} | {row['median_ms']:.3f} | {row['p99_ms']:.3f} |")
     for name, rows in report["endpoints"].items():
         lines += ["", f"## {name.title()} endpoint over loopback", "", endpoints.table(rows)]
+    lines += ["", "## Known defects of the SDK defaults", "", defects.table(report["defects"])]
     return "\n".join(lines) + "\n"
 
 
@@ -204,7 +209,7 @@ def plot(report: dict[str, Any], path: Path) -> bool:
     for name, rows in report["endpoints"].items():
         for server, by_conn in rows.items():
             for conns, row in by_conn.items():
-                who = "bare" if server.startswith("bare") else "bot"
+                who = PLOT_NAMES[server]
                 labels.append(f"{name}\n{who}\n{conns.split()[0]}")
                 values.append(row["rps"])
     right.bar(labels, values)
@@ -233,6 +238,7 @@ def main() -> None:
         ),
         "endpoints": {p: endpoints.run(p, 300 if quick else 3_000) for p in endpoints.PLATFORMS},
         "process": process_figures(1_000 if quick else 10_000),
+        "defects": defects.run(),
     }
     figures = against_targets(report)
     report["figures"] = figures
