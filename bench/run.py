@@ -50,7 +50,6 @@ TARGETS = {
     "rss MB after 10k": 90.0,
     "loop lag ms": 20.0,
 }
-PLOT_NAMES = {"bare aiohttp": "bare", "caremark-bot serve": "bot", "SDK defaults": "SDK"}
 HIGHER_IS_BETTER = {"slack x bare (32 conn)", "discord x bare (32 conn)"}
 
 
@@ -205,17 +204,18 @@ def plot(report: dict[str, Any], path: Path) -> bool:
     left.tick_params(axis="x", labelsize=8)
     left.set_ylabel("ms per answer")
     left.set_title("In-process answer latency")
-    labels, values = [], []
-    for name, rows in report["endpoints"].items():
-        for server, by_conn in rows.items():
-            for conns, row in by_conn.items():
-                who = PLOT_NAMES[server]
-                labels.append(f"{name}\n{who}\n{conns.split()[0]}")
-                values.append(row["rps"])
-    right.bar(labels, values)
+    groups = [(p, c) for p, rows in report["endpoints"].items() for c in next(iter(rows.values()))]
+    servers = list(next(iter(report["endpoints"].values())))
+    width = 0.8 / len(servers)
+    for n, server in enumerate(servers):
+        heights = [report["endpoints"][p][server][c]["rps"] for p, c in groups]
+        offsets = [g + (n - (len(servers) - 1) / 2) * width for g in range(len(groups))]
+        right.bar(offsets, heights, width, label=server)
+    right.set_xticks(range(len(groups)), [f"{p}\n{c}" for p, c in groups])
+    right.legend(fontsize=8, loc="upper left")
     right.set_ylabel("requests/s")
     right.set_title("Signed requests over loopback")
-    right.tick_params(axis="x", labelsize=7)
+    right.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     return True
