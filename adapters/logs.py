@@ -1,45 +1,66 @@
-"""Logging set-up: one line of JSON per record for servers, text for the console; identifiers
-are blanked in both, tracebacks included."""
+"""Logging set-up: one line of JSON per record for servers, text for the console. Identifiers
+and secrets (tokens, response_urls, webhook and interaction tokens) are blanked in both,
+tracebacks included."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import re
 
 from bot.pii import RedactingFilter, RedactingFormatter, redact
 
 FIELDS = ("platform", "how", "topic", "reference", "route", "status")
 """Extra fields a record may carry; free text never travels in them."""
 
+SDK_LOGGERS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
+"""Kept at INFO or above whatever the level: their debug lines carry request bodies and URLs."""
+
+HIDDEN = "[hidden]"
+_SECRETS = re.compile(
+    r"\bxox[a-z]-[\w-]+|\bxapp-[\w-]+"  # Slack tokens
+    r"|\S*/(?:commands|actions)/T\w+/\d+/[\w-]+"  # Slack response_urls
+    r"|\S*/(?:webhooks|interactions)/\d+/[\w.-]+"  # Discord webhook and interaction tokens
+    r"|\b(?:Bot|Bearer)\s+[\w.-]{8,}"  # Authorization header values
+    r"|\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,}"  # Discord bot tokens
+)
+
+
+def scrub(text: str) -> str:
+    """`text` without identifiers or secrets."""
+    return _SECRETS.sub(HIDDEN, redact(text))
+
 
 class JsonFormatter(logging.Formatter):
-    """`{"time", "level", "logger", "message", ...fields, "error"}`, redacted."""
+    """`{"time", "level", "logger", "message", ...fields, "error"}`, scrubbed."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": redact(record.getMessage()),
+            "message": scrub(record.getMessage()),
         }
         entry.update({k: getattr(record, k) for k in FIELDS if hasattr(record, k)})
         if record.exc_info:
-            entry["error"] = redact(self.formatException(record.exc_info))
+            entry["error"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def configure(*, json_lines: bool) -> None:
-    """Log to stderr at $CAREMARK_LOG_LEVEL (default INFO for servers, WARNING otherwise)."""
+    """Log to stderr at $CAREMARK_LOG_LEVEL (default INFO for servers, WARNING otherwise); the
+    chat SDKs and aiohttp never below INFO."""
     default = "INFO" if json_lines else "WARNING"
-    level = os.environ.get("CAREMARK_LOG_LEVEL", default).upper()
+    name = os.environ.get("CAREMARK_LOG_LEVEL", default).upper()
+    level = logging.getLevelNamesMapping().get(name, logging.WARNING)
     handler = logging.StreamHandler()
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(RedactingFilter(scrub))
     handler.setFormatter(
         JsonFormatter()
         if json_lines
-        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", scrub)
     )
-    logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING), handlers=[handler], force=True
-    )
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    for sdk in SDK_LOGGERS:
+        logging.getLogger(sdk).setLevel(max(level, logging.INFO))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -112,19 +113,29 @@ def redact(text: str, marker: str = REDACTED) -> str:
 
 
 class RedactingFormatter(logging.Formatter):
-    """Blank out identifiers in the whole formatted record, traceback included."""
+    """Blank out identifiers (or whatever `clean` removes) in the whole formatted record,
+    traceback included."""
+
+    def __init__(self, fmt: str | None = None, clean: Callable[[str], str] = redact) -> None:
+        super().__init__(fmt)
+        self._clean = clean
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return self._clean(super().format(record))
 
 
 class RedactingFilter(logging.Filter):
-    """Blank out identifiers in every log message and traceback before it is written."""
+    """Blank out identifiers (or whatever `clean` removes) in every log message and exception
+    before it is written."""
+
+    def __init__(self, clean: Callable[[str], str] = redact) -> None:
+        super().__init__()
+        self._clean = clean
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
+        record.msg = self._clean(record.getMessage())
         record.args = ()
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
-            exc.args = tuple(redact(str(a)) if isinstance(a, str) else a for a in exc.args)
+            exc.args = tuple(self._clean(a) if isinstance(a, str) else a for a in exc.args)
         return True
