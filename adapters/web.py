@@ -20,10 +20,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters import heap
 from adapters.discord_app.interactions import Interactions
 from adapters.metrics import Metrics
+from adapters.replay import ReplayGuard
 from adapters.settings import SlackSettings
 from adapters.slack import render
 from adapters.slack.app import Answers, build_app, reference, slash_command_text
-from adapters.slack.verify import is_signed
+from adapters.slack.verify import MAX_AGE_SECONDS, SIGNATURE_HEADER, is_signed
 from bot.core import Engine
 from bot.knowledge import KnowledgeError
 
@@ -44,6 +45,7 @@ class Slack:
     app: AsyncApp
     socket: AsyncSocketModeHandler | None = None
     clock: Clock = field(default=time.time)
+    replays: ReplayGuard = field(default_factory=lambda: ReplayGuard(MAX_AGE_SECONDS))
 
     @classmethod
     def start(cls, engine: Engine, settings: SlackSettings, clock: Clock = time.time) -> Slack:
@@ -197,8 +199,11 @@ async def _slack_events(request: web.Request) -> web.Response:
     slack = request.app[SLACK]
     body = await request.read()
     secret = slack.settings.signing_secret or ""
-    if not secret or not is_signed(secret, request.headers, body, slack.clock()):
+    now = slack.clock()
+    if not secret or not is_signed(secret, request.headers, body, now):
         return web.json_response({"error": "invalid request signature"}, status=401)
+    if not slack.replays.first_time(request.headers[SIGNATURE_HEADER], now):
+        return web.json_response({"error": "replayed request"}, status=401)
     text = slash_command_text(body.decode("utf-8"))
     if text is not None:
         answer = await slack.answers.command_body(text)

@@ -1,12 +1,14 @@
-"""Signed requests over loopback: `caremark-bot serve` against a bare aiohttp handler.
+"""Signed requests over loopback: `caremark-bot serve` against a bare aiohttp handler and the
+SDK defaults.
 
     python bench/endpoints.py [--platform slack|discord|both] [--requests 3000] [--quick]
 
 Slack: signed slash commands to /slack/events. Discord: Ed25519-signed /caremark interactions
-to /discord/interactions. Both servers run as their own processes on 127.0.0.1, one after the
-other, and the same bounded load client (aiohttp) sends the same signed requests at 1 and 32
-concurrent connections. Reports requests/s, p50 and p99, and caremark's throughput as a ratio
-of the bare handler's (`bench/bare_server.py`).
+to /discord/interactions. The servers run as their own processes on 127.0.0.1, one after the
+other, and the same bounded load client (aiohttp) sends them the same questions at 1 and 32
+concurrent connections, every request signed beforehand with its own id (a repeated signature
+is refused as a replay). Reports requests/s, p50, p99 and server CPU time per request, and each
+server's throughput as a ratio of the bare handler's (`bench/bare_server.py`).
 
 The six questions repeat, as they do in a burst after an all-hands e-mail, so after its first
 asking each topic answer comes from the core's one-minute memo and its rendered body is reused:
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import statistics
@@ -42,8 +45,15 @@ from tests.slack_fakes import (  # noqa: E402
 
 QUERIES = ["specialty", "hours", "my package never arrived", "speciality", "fees", "tty"]
 DISCORD_KEY = SigningKey(bytes(range(32)))  # fixed, so runs are comparable
+_INTERACTION_IDS = itertools.count(1)
 Request = tuple[bytes, dict[str, str]]
 Results = dict[str, dict[str, dict[str, float]]]
+
+
+def signed_requests(make: Callable[[str], Request], count: int) -> list[Request]:
+    """`count` distinct signed requests, cycling through QUERIES. Each carries its own id
+    (trigger_id, interaction id), as real ones do, so none is refused as a replay."""
+    return [make(QUERIES[n % len(QUERIES)]) for n in range(count)]
 
 
 def slack_request(text: str) -> Request:
@@ -55,7 +65,7 @@ def discord_request(text: str) -> Request:
     option = {"name": "topic", "type": 3, "value": text}
     interaction = {
         "type": 2,
-        "id": "1",
+        "id": str(next(_INTERACTION_IDS)),
         "application_id": "2",
         "token": "t",
         "locale": "en-US",
@@ -88,7 +98,7 @@ STOCK_REQUESTS = 600
 async def load(
     url: str, prepared: list[Request], requests: int, connections: int
 ) -> dict[str, float]:
-    """Send `requests` signed requests over `connections` connections; bounded in count."""
+    """Send the first `requests` of `prepared` over `connections` connections."""
     latencies: list[float] = []
     failures = 0
     counter = iter(range(requests))
@@ -98,7 +108,7 @@ async def load(
         async def worker() -> None:
             nonlocal failures
             for n in counter:
-                body, headers = prepared[n % len(prepared)]
+                body, headers = prepared[n]
                 start = time.perf_counter()
                 async with session.post(url, data=body, headers=headers) as response:
                     await response.read()
@@ -125,10 +135,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measured(
-    pid: int, url: str, prepared: list[Request], requests: int, connections: int
+    pid: int, url: str, make: Callable[[str], Request], requests: int, connections: int
 ) -> dict[str, float]:
-    """`load`, plus the server's own CPU time per request: steadier than requests/s on a
-    machine whose cores the load client shares."""
+    """`load` with fresh requests, plus the server's own CPU time per request: steadier than
+    requests/s on a machine whose cores the load client shares."""
+    prepared = signed_requests(make, requests)
     before = cpu_seconds(pid)
     row = asyncio.run(load(url, prepared, requests, connections))
     row["cpu_ms"] = (cpu_seconds(pid) - before) / row["requests"] * 1000
@@ -137,7 +148,6 @@ def measured(
 
 def run(platform: str, requests: int) -> Results:
     path, make = PLATFORMS[platform]
-    prepared = [make(q) for q in QUERIES]
     key = {"DISCORD_PUBLIC_KEY": DISCORD_KEY.verify_key.encode().hex()}
     results: Results = {}
     for name, command in SERVERS.items():
@@ -146,9 +156,10 @@ def run(platform: str, requests: int) -> Results:
         try:
             url = f"http://127.0.0.1:{port}{path}"
             count = min(requests, STOCK_REQUESTS) if name == "SDK defaults" else requests
-            asyncio.run(load(url, prepared, min(300, count), 4))  # warm up
+            warm_up = min(300, count)
+            asyncio.run(load(url, signed_requests(make, warm_up), warm_up, 4))
             results[name] = {
-                f"{c} conn": measured(process.pid, url, prepared, count, c) for c in (1, 32)
+                f"{c} conn": measured(process.pid, url, make, count, c) for c in (1, 32)
             }
         finally:
             process.terminate()

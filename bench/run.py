@@ -100,9 +100,9 @@ def process_figures(requests: int) -> dict[str, float]:
     process = start_server(SERVE, port)
     try:
         _wait_healthy(port)
-        prepared = [endpoints.slack_request(q) for q in endpoints.QUERIES]
+        prepared = endpoints.signed_requests(endpoints.slack_request, requests)
         url = f"http://127.0.0.1:{port}/slack/events"
-        asyncio.run(endpoints.load(url, prepared, requests, 32))
+        failures = asyncio.run(endpoints.load(url, prepared, requests, 32))["failures"]
         rss_kb = _rss_kb(process.pid)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
             metrics = r.read().decode()
@@ -119,6 +119,7 @@ def process_figures(requests: int) -> dict[str, float]:
         "rss_mb": rss_kb / 1024,
         "loop_lag_ms": lag * 1000,
         "requests": requests,
+        "failures": failures,
     }
 
 

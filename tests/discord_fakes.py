@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 
 from nacl.signing import SigningKey
 
 KEY = SigningKey.generate()
+_IDS = itertools.count(1)
 PUBLIC = KEY.verify_key.encode().hex()
 
 
@@ -26,7 +28,7 @@ def command(topic: str | None, locale: str = "en-US") -> bytes:
     return json.dumps(
         {
             "type": 2,
-            "id": "1",
+            "id": str(next(_IDS)),  # unique per interaction, as Discord's are
             "application_id": "2",
             "token": "t",
             "locale": locale,

@@ -4,6 +4,7 @@ Socket Mode websocket. They speak the real wire formats, so the real SDKs talk t
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import socket
@@ -65,6 +66,14 @@ def start_server(
     raise RuntimeError(f"server did not start: {command}")
 
 
+_TRIGGERS = itertools.count(1)
+
+
+def trigger_id() -> str:
+    """Unique per request, as Slack's are, so no two requests share a signature."""
+    return f"{next(_TRIGGERS)}.2.3"
+
+
 def signed_headers(body: bytes, *, secret: str = SECRET, at: float | None = None) -> dict[str, str]:
     timestamp = str(int(time.time() if at is None else at))
     return {
@@ -82,7 +91,7 @@ def command_body(text: str, response_url: str = "https://hooks.slack.invalid/x")
         "team_id": "T0TEST",
         "channel_id": "C0TEST",
         "response_url": response_url,
-        "trigger_id": "1.2.3",
+        "trigger_id": trigger_id(),
         "api_app_id": "A0TEST",
         "token": "legacy",
     }
@@ -97,7 +106,7 @@ def action_body(
         "user": {"id": "U0TEST"},
         "team": {"id": "T0TEST"},
         "api_app_id": "A0TEST",
-        "trigger_id": "1.2.3",
+        "trigger_id": trigger_id(),
         "actions": [
             {
                 "type": "button",

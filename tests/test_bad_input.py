@@ -17,12 +17,13 @@ from multidict import CIMultiDict
 from nacl.signing import SigningKey
 
 from adapters.discord_app.interactions import is_signed as discord_signed
+from adapters.slack.render import SHARE_ACTION
 from adapters.slack.verify import is_signed as slack_signed
 from bot.normalize import MAX_QUERY_CHARS, clean, matchable
 from tests import discord_limits, slack_limits
 from tests.corpus import DISCORD_BODIES, MARK, SLACK_BODIES, TEXTS
 from tests.discord_fakes import KEY, command, sign
-from tests.slack_fakes import SECRET, command_body, signed_headers
+from tests.slack_fakes import SECRET, action_body, command_body, signed_headers
 
 
 @pytest.fixture
@@ -76,14 +77,33 @@ async def test_hostile_discord_bodies(client: TestClient[Any, Any], body: bytes)
     assert signed.status < 500 and unsigned.status == 401
 
 
-async def test_replayed_requests_are_answered_the_same(client: TestClient[Any, Any]) -> None:
+async def test_replayed_requests_are_refused(client: TestClient[Any, Any]) -> None:
     body = command_body("specialty")
     headers = signed_headers(body)
-    first = await client.post("/slack/events", data=body, headers=headers)
+    assert (await client.post("/slack/events", data=body, headers=headers)).status == 200
     again = await client.post("/slack/events", data=body, headers=headers)
-    assert first.status == again.status == 200
+    assert again.status == 401 and await again.json() == {"error": "replayed request"}
+    share = action_body(SHARE_ACTION, "specialty", "http://127.0.0.1:9/hook")
+    shared = signed_headers(share)
+    assert (await client.post("/slack/events", data=share, headers=shared)).status == 200
+    assert (await client.post("/slack/events", data=share, headers=shared)).status == 401
     stale = signed_headers(body, at=time.time() - 3600)
     assert (await client.post("/slack/events", data=body, headers=stale)).status == 401
+    interaction = command("specialty")
+    signed = sign(interaction)
+    url = "/discord/interactions"
+    assert (await client.post(url, data=interaction, headers=signed)).status == 200
+    assert (await client.post(url, data=interaction, headers=signed)).status == 401
+
+
+async def test_the_same_question_asked_twice_is_answered_twice(
+    client: TestClient[Any, Any],
+) -> None:
+    for _ in range(2):  # a new trigger_id each time, as from Slack
+        body = command_body("specialty")
+        assert (
+            await client.post("/slack/events", data=body, headers=signed_headers(body))
+        ).status == 200
 
 
 async def test_duplicate_and_odd_headers(client: TestClient[Any, Any]) -> None:

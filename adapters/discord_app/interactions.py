@@ -20,6 +20,7 @@ from nacl.signing import VerifyKey
 
 from adapters.discord_app import render
 from adapters.rendered import Rendered, encode
+from adapters.replay import ReplayGuard
 from bot.core import Engine
 from bot.reply import Platform, Query
 
@@ -65,11 +66,15 @@ class Interactions:
         self._key = VerifyKey(bytes.fromhex(public_key))
         self._clock = clock
         self._rendered = Rendered()
+        self._replays = ReplayGuard(MAX_AGE_SECONDS)
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
-        if not is_signed(self._key, request.headers, body, self._clock()):
+        now = self._clock()
+        if not is_signed(self._key, request.headers, body, now):
             return web.json_response({"error": "invalid request signature"}, status=401)
+        if not self._replays.first_time(request.headers[SIGNATURE_HEADER], now):
+            return web.json_response({"error": "replayed request"}, status=401)
         try:
             interaction = json.loads(body)
         except (UnicodeDecodeError, ValueError):
