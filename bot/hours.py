@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.model import Schedule, Window
@@ -33,11 +34,17 @@ def zone_label(name: str) -> str:
 
 def days_of(window: Window) -> tuple[int, ...]:
     """Weekday numbers (Monday is 0) a `mon-fri` style span covers, wrapping past Sunday."""
-    first, _, last = window.days.partition("-")
+    return _days(window.days)
+
+
+@cache
+def _days(span: str) -> tuple[int, ...]:
+    first, _, last = span.partition("-")
     start, end = DAYS.index(first), DAYS.index(last or first)
     return tuple((start + i) % 7 for i in range((end - start) % 7 + 1))
 
 
+@cache
 def _minutes(clock: str) -> int:
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
@@ -88,6 +95,7 @@ def _day_span(window: Window) -> str:
     return first if len(days) == 1 else f"{first}–{last}"
 
 
+@lru_cache(maxsize=1024)
 def describe(schedule: Schedule, locale: str | None = None) -> str:
     """The schedule in words, in its own zone: `Mon–Sat 8 a.m.–8 p.m. CT`."""
     if schedule.always:

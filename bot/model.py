@@ -99,7 +99,7 @@ class Schedule(Strict):
 
     tz: Short = "America/Chicago"
     always: bool = False
-    windows: list[Window] = Field(default_factory=list)
+    windows: tuple[Window, ...] = Field(default_factory=tuple)  # hashable: keys a cache
 
     @model_validator(mode="after")
     def _shape(self) -> Schedule:
