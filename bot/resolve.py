@@ -69,7 +69,7 @@ class Resolver:
         for i, topic in enumerate(kb.topics):
             for phrase in (topic.id.replace("-", " "), topic.title, *_aliases(topic)):
                 self._exact.setdefault(matchable(phrase), i)
-        self._titles = {i: matchable(t.title) for i, t in enumerate(kb.topics)}
+        self._titles = [matchable(t.title) for t in kb.topics]  # a list: extract indexes it
         self._names = [
             (matchable(n), i)
             for i, t in enumerate(kb.topics)
