@@ -93,11 +93,13 @@ class Engine:
         self._hide_unverified = hide_unverified
         self._memo = memo
         self._files: tuple[Path | None, Path | None] | None = None
-        self._plans = self._prepare(plans)
+        self._audited_on, self._plans = self._prepare(plans)
 
-    def _prepare(self, plans: Mapping[str | None, Knowledge]) -> dict[str | None, _Loaded]:
+    def _prepare(
+        self, plans: Mapping[str | None, Knowledge]
+    ) -> tuple[dt.date, dict[str | None, _Loaded]]:
         today = self._clock().date()
-        return {
+        return today, {
             plan: _Loaded.of(kb, today, self._hide_unverified, self._memo)
             for plan, kb in plans.items()
         }
@@ -107,8 +109,16 @@ class Engine:
         knowledge base. A valid one replaces the old in a single assignment."""
         if self._files is None:
             raise ValueError("this engine was not loaded from files")
-        fresh = self._prepare({None: load(*self._files)})
-        self._plans = fresh
+        self._audited_on, self._plans = self._prepare({None: load(*self._files)})
+
+    def _loaded(self) -> dict[str | None, _Loaded]:
+        """The prepared knowledge bases, audited again when the date has changed since (about
+        12 ms for the shipped base), so review dates go stale on time in a long-running process."""
+        if self._clock().date() != self._audited_on:
+            self._audited_on, self._plans = self._prepare(
+                {plan: loaded.kb for plan, loaded in self._plans.items()}
+            )
+        return self._plans
 
     @classmethod
     def from_files(
@@ -130,8 +140,8 @@ class Engine:
 
     @property
     def findings(self) -> Findings:
-        """The audit's findings on the default knowledge base."""
-        return self._plans[None].findings
+        """The audit's findings on the default knowledge base, as of today."""
+        return self._loaded()[None].findings
 
     def resolve(self, query: Query) -> Match:
         return self._pick(query).resolver.resolve(query.text)
@@ -193,7 +203,8 @@ class Engine:
         return reply
 
     def _pick(self, query: Query) -> _Loaded:
-        return self._plans.get(query.plan) or self._plans[None]
+        plans = self._loaded()
+        return plans.get(query.plan) or plans[None]
 
     def _reply(self, loaded: _Loaded, match: Match, query: Query) -> Reply:
         """The reply for a match, from the memo when this minute already built it."""

@@ -255,3 +255,19 @@ def test_kb_audit_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kb", "audit", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["errors"] == 0 and report["trust"]["withheld"] >= 10
+
+
+async def test_a_long_running_engine_audits_again_when_the_date_changes(kb: Knowledge) -> None:
+    now = [FIXED_NOW]
+    engine = Engine(kb, lambda: now[0])
+
+    def rules() -> set[str]:
+        return {f.rule for found in engine.findings.values() for f in found}
+
+    assert not rules() & {"needs-review", "stale"}
+    assert "1-800-237-2767" in str(await engine.handle(Query("specialty")))
+    now[0] = FIXED_NOW + dt.timedelta(days=366)
+    assert "needs-review" in rules()
+    now[0] = FIXED_NOW + dt.timedelta(days=2 * 366)
+    assert "stale" in rules()
+    assert "1-800-237-2767" not in str(await engine.handle(Query("specialty")))
