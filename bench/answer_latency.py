@@ -68,7 +68,7 @@ def summary(timings: list[int]) -> dict[str, float]:
 
 
 async def run(count: int) -> dict[str, object]:
-    engine = Engine.from_files(memo=0)  # every answer built: the cost of a miss
+    engine = Engine.from_files(memo_size=0)  # every answer built: the cost of a miss
     queries = workload(engine, count)
     mixed = [q for qs in queries.values() for q in qs]
     random.Random(11).shuffle(mixed)

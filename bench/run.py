@@ -73,12 +73,14 @@ are kept in `p99_runs_ms`)."""
 def in_process(count: int, sizes_wanted: tuple[int, ...]) -> dict[str, dict[str, Any]]:
     """Median and p99 (ms) per knowledge-base size, best of RUNS."""
     results = {}
-    shipped = Engine.from_files(memo=0)  # every answer built: the cost of a miss
+    shipped = Engine.from_files(memo_size=0)  # every answer built: the cost of a miss
     mixed = [q for qs in workload(shipped, count).values() for q in qs]
     sizes: list[tuple[str, Engine, list[str]]] = [("shipped", shipped, mixed)]
     with tempfile.TemporaryDirectory() as tmp:
         for topics in sizes_wanted:
-            engine = Engine.from_files(synthetic.build(topics, Path(tmp) / str(topics)), memo=0)
+            engine = Engine.from_files(
+                synthetic.build(topics, Path(tmp) / str(topics)), memo_size=0
+            )
             sizes.append((f"{topics:,} topics", engine, synthetic.queries(count, topics)))
         for name, engine, queries in sizes:
             asyncio.run(_timings(engine, queries[:200]))  # warm up

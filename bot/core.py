@@ -60,14 +60,14 @@ class _Loaded:
     memo: MinuteMemo
 
     @classmethod
-    def of(cls, kb: Knowledge, today: dt.date, hide_unverified: bool, memo: int) -> _Loaded:
+    def of(cls, kb: Knowledge, today: dt.date, hide_unverified: bool, memo_size: int) -> _Loaded:
         """Audit the knowledge base (its findings drive what is shown) and index it."""
         findings = audit(kb, today)
         selections = {
             slot: select(slot, kb, findings, hide_unverified=hide_unverified) for slot in kb.slots
         }
         directory = answer.directory(kb)
-        return cls(kb, Resolver(kb), findings, selections, directory, MinuteMemo(memo))
+        return cls(kb, Resolver(kb), findings, selections, directory, MinuteMemo(memo_size))
 
 
 class Engine:
@@ -79,10 +79,10 @@ class Engine:
         clock: Clock = utc_now,
         *,
         hide_unverified: bool = False,
-        memo: int = MEMO_ENTRIES,
+        memo_size: int = MEMO_ENTRIES,
     ):
-        """`hide_unverified` is the operator's choice to show seed-only facts nowhere; `memo`
-        bounds the one-minute memo of topic answers (0 turns it off, as benchmarks do)."""
+        """`hide_unverified` is the operator's choice to show seed-only facts nowhere;
+        `memo_size` bounds the one-minute memo of answers (0 turns it off, as benchmarks do)."""
         plans: dict[str | None, Knowledge] = (
             {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
         )
@@ -91,7 +91,7 @@ class Engine:
         self._clock = clock
         self._observers: list[Observer] = []
         self._hide_unverified = hide_unverified
-        self._memo = memo
+        self._memo_size = memo_size
         self._files: tuple[Path | None, Path | None] | None = None
         self._audited_on, self._plans = self._prepare(plans)
 
@@ -100,7 +100,7 @@ class Engine:
     ) -> tuple[dt.date, dict[str | None, _Loaded]]:
         today = self._clock().date()
         return today, {
-            plan: _Loaded.of(kb, today, self._hide_unverified, self._memo)
+            plan: _Loaded.of(kb, today, self._hide_unverified, self._memo_size)
             for plan, kb in plans.items()
         }
 
@@ -127,10 +127,10 @@ class Engine:
         plan: Path | None = None,
         *,
         hide_unverified: bool = False,
-        memo: int = MEMO_ENTRIES,
+        memo_size: int = MEMO_ENTRIES,
     ) -> Engine:
         """Load and validate; raises KnowledgeError, so a broken base never starts."""
-        engine = cls(load(kb_dir, plan), hide_unverified=hide_unverified, memo=memo)
+        engine = cls(load(kb_dir, plan), hide_unverified=hide_unverified, memo_size=memo_size)
         engine._files = (kb_dir, plan)
         return engine
 

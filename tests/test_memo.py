@@ -74,7 +74,7 @@ def test_memo_starts_over_when_full() -> None:
 
 
 async def test_memo_zero_builds_every_answer(kb: Knowledge) -> None:
-    engine = Engine(kb, Clock(), memo=0)
+    engine = Engine(kb, Clock(), memo_size=0)
     first = await engine.handle(Query("specialty"))
     again = await engine.handle(Query("specialty"))
     assert again is not first and again == first
