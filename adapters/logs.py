@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import uuid
 
 from bot.pii import RedactingFilter, RedactingFormatter, redact
 
@@ -25,6 +26,11 @@ _SECRETS = re.compile(
     r"|\b(?:Bot|Bearer)\s+[\w.-]{8,}"  # Authorization header values
     r"|\b[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,}"  # Discord bot tokens
 )
+
+
+def reference() -> str:
+    """A short id that ties a fallback answer to its log line."""
+    return uuid.uuid4().hex[:8]
 
 
 def scrub(text: str) -> str:

@@ -19,11 +19,12 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters import heap
 from adapters.discord_app.interactions import Interactions
+from adapters.logs import reference
 from adapters.metrics import Metrics
 from adapters.replay import ReplayGuard
 from adapters.settings import SlackSettings
 from adapters.slack import render
-from adapters.slack.app import Answers, build_app, reference, slash_command_text
+from adapters.slack.app import Answers, build_app, slash_command_text
 from adapters.slack.verify import MAX_AGE_SECONDS, SIGNATURE_HEADER, is_signed
 from bot.core import Engine
 from bot.knowledge import KnowledgeError

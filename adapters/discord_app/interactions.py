@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -19,6 +18,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from adapters.discord_app import render
+from adapters.logs import reference
 from adapters.rendered import Rendered, encode
 from adapters.replay import ReplayGuard
 from bot.core import Engine
@@ -89,9 +89,9 @@ class Interactions:
         try:
             body = await self._answer(kind, interaction)
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("discord interaction failed", extra={"reference": reference})
-            body = encode(render.error_response(reference))
+            ref = reference()
+            log.exception("discord interaction failed", extra={"reference": ref})
+            body = encode(render.error_response(ref))
         return web.Response(body=body, content_type="application/json")
 
     async def _answer(self, kind: int, interaction: dict[str, Any]) -> bytes:

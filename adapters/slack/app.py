@@ -10,7 +10,6 @@ import json
 import logging
 import re
 import urllib.parse
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.logs import reference
 from adapters.rendered import Rendered, encode
 from adapters.settings import SlackSettings
 from adapters.slack import render
@@ -26,11 +26,6 @@ from bot.reply import Platform, Query, Reply
 
 COMMAND = "/caremark"
 log = logging.getLogger(__name__)
-
-
-def reference() -> str:
-    """A short id that ties a fallback answer to its log line."""
-    return uuid.uuid4().hex[:8]
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
