@@ -27,13 +27,13 @@ from bot.trust import badge as trust_badge
 from bot.verify import Check, Verdict
 
 HOME_ZONE = "America/Chicago"
+"""The article gives every time in US Central Time."""
 VERDICT_WORDS = {
     Verdict.OFFICIAL: "is official",
     Verdict.PLAN_VERIFIED: "is verified by your plan",
     Verdict.UNKNOWN: "is not one we can vouch for",
     Verdict.SCAM: "looks like a scam",
 }
-"""The article gives every time in US Central Time."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,12 @@ def interaction(kind: int, data: dict[str, Any], **extra: Any) -> dict[str, Any]
     }
 
 
+def caremark(*options: dict[str, Any]) -> dict[str, Any]:
+    """The data of a `/caremark` command interaction, with these options."""
+    data: dict[str, Any] = {"id": "5", "name": "caremark", "type": 1}
+    return {**data, "options": list(options)} if options else data
+
+
 def deliver(client: GatewayBot, payload: dict[str, Any]) -> None:
     client._connection.parse_interaction_create(payload)  # the gateway's own dispatch
 
@@ -114,15 +120,7 @@ async def test_slash_command_through_the_tree(bot: tuple[GatewayBot, FakeDiscord
     client, fake = bot
     deliver(
         client,
-        interaction(
-            2,
-            {
-                "id": "5",
-                "name": "caremark",
-                "type": 1,
-                "options": [{"name": "topic", "type": 3, "value": "@everyone specialty"}],
-            },
-        ),
+        interaction(2, caremark({"name": "topic", "type": 3, "value": "@everyone specialty"})),
     )
     (callback,) = await fake.wait(1)
     assert callback["type"] == 4
@@ -139,7 +137,7 @@ async def test_slash_command_through_the_tree(bot: tuple[GatewayBot, FakeDiscord
 
 async def test_bare_command_gives_help(bot: tuple[GatewayBot, FakeDiscord]) -> None:
     client, fake = bot
-    deliver(client, interaction(2, {"id": "5", "name": "caremark", "type": 1}))
+    deliver(client, interaction(2, caremark()))
     (callback,) = await fake.wait(1)
     assert callback["data"]["embeds"][0]["title"] == "What I can help with"
 
@@ -148,15 +146,7 @@ async def test_autocomplete_through_the_tree(bot: tuple[GatewayBot, FakeDiscord]
     client, fake = bot
     deliver(
         client,
-        interaction(
-            4,
-            {
-                "id": "5",
-                "name": "caremark",
-                "type": 1,
-                "options": [{"name": "topic", "type": 3, "value": "spec", "focused": True}],
-            },
-        ),
+        interaction(4, caremark({"name": "topic", "type": 3, "value": "spec", "focused": True})),
     )
     (callback,) = await fake.wait(1)
     assert callback["type"] == 8
