@@ -204,6 +204,10 @@ def _add_slot(
     for shown in selection.shown:
         _add_fact(shown, parts, ctx)
         parts.citations += shown.record.fact.sources
+    for public in selection.public:
+        thing = PUBLIC_THINGS.get(public.record.slot.kind, "information")
+        _add_fact(public, parts, ctx, PUBLIC_NOTE.format(thing=thing))
+        parts.citations += public.record.fact.sources
     if not selection.shown:
         slot = kb.slots[slot_id]
         if contact or slot.fallback:
@@ -212,9 +216,14 @@ def _add_slot(
                 parts.contacts.append(ContactRow(slot.kind, slot.label, advice, SAFE_BADGE))
 
 
-def _add_fact(shown: Assessment, parts: _Parts, ctx: Context) -> None:
+PUBLIC_NOTE = "CVS's public {thing}. Your plan's own {thing} is listed first: use that one."
+PUBLIC_THINGS = {"phone": "number", "fax": "fax number", "tty": "number", "url": "site"}
+
+
+def _add_fact(shown: Assessment, parts: _Parts, ctx: Context, lead: str | None = None) -> None:
     slot, fact = shown.record.slot, shown.record.fact
-    notes = [fact.note] if fact.note else []
+    notes = [lead] if lead else []
+    notes += [fact.note] if fact.note else []
     notes += [finding.note for finding in shown.cautions]
     note = " ".join(notes) or None
     badge = shown.badge

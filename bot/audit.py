@@ -1,9 +1,10 @@
-"""The knowledge audit: find what FACTS.md found by hand, on every load and every edit.
+"""The knowledge audit: find what the fact check found by hand, on every load and every edit.
 
 Each rule looks at every fact and returns findings. `withheld` findings keep a fact from ever
-being shown; `caution` findings are shown beside it; `error` findings mean a trusted fact (official
-or plan-verified) looks wrong and the knowledge base must be fixed; `info` is for the report only.
-Notes are written for employees and never repeat the value they are about.
+being shown; `caution` findings are shown beside it; `error` findings mean a trusted fact
+(official or plan-verified) looks wrong, and the gate (`bot/gate.py`) refuses the whole base
+until it is fixed; `info` is for the report only. Notes are written for employees and never
+repeat the value they are about; details are for the people who maintain the files.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from bot import domains, phones
 from bot.knowledge import FactRecord, Knowledge
-from bot.model import PHONE_KINDS, HoursFact, ValueFact
+from bot.model import CONTACT_KINDS, PHONE_KINDS, HoursFact, ValueFact
 from bot.reply import Trust
 from bot.trust import RANK, Finding, Severity, best_source, trust_of
 
@@ -53,7 +54,45 @@ def audit(kb: Knowledge, today: dt.date | None = None) -> dict[str, tuple[Findin
             findings = tuple(f for rule in RULES for f in rule(record, ctx))
             if findings:
                 found[record.id] = findings
+    for fact_id, finding in _repeats_of_flagged(kb, found):
+        found[fact_id] = (*found.get(fact_id, ()), finding)
     return found
+
+
+_FLAGS = frozenset({"near-miss", "contradicted", "lookalike-domain", "fictional-number"})
+
+
+def _repeats_of_flagged(
+    kb: Knowledge, found: Mapping[str, tuple[Finding, ...]]
+) -> Iterator[tuple[str, Finding]]:
+    """A plan fact that repeats a value the audit withholds elsewhere (the wrong specialty
+    number, say) is an error: the fact check found that value wrong, whoever wrote it down."""
+    flagged: dict[tuple[bool, str], tuple[FactRecord, Finding]] = {}
+    for records in kb.facts.values():
+        for record in records:
+            flag = next((f for f in found.get(record.id, ()) if f.rule in _FLAGS), None)
+            if flag and trust_of(record, kb) not in TRUSTED:
+                flagged.setdefault(_value_key(record), (record, flag))
+    for records in kb.facts.values():
+        for record in records:
+            hit = flagged.get(_value_key(record)) if record.slot.kind in CONTACT_KINDS else None
+            if hit and trust_of(record, kb) is Trust.PLAN_VERIFIED:
+                other, flag = hit
+                yield (
+                    record.id,
+                    Finding(
+                        "repeats-flagged",
+                        Severity.ERROR,
+                        "",
+                        f"the same value as {other.id} ({other.slot.label}), which the fact check "
+                        f"found wrong ({flag.rule}: {flag.detail}); check your plan's documents",
+                    ),
+                )
+
+
+def _value_key(record: FactRecord) -> tuple[bool, str]:
+    """A value as it compares across slots: phone-like numbers together, the rest by text."""
+    return record.slot.kind in PHONE_KINDS, _key(record)
 
 
 def _trusted_numbers(kb: Knowledge) -> Iterator[tuple[phones.Number, FactRecord]]:
@@ -83,6 +122,30 @@ def _finding(
     return Finding(rule, severity, note, detail, tuple(evidence))
 
 
+_THINGS = {"phone": "number", "fax": "fax number", "tty": "number", "email": "e-mail address"}
+
+
+def described(record: FactRecord, ctx: Context) -> str:
+    """Whose value this is, in an employee's words: "a number that circulates online",
+    "your plan's number", "the official number"; never the project's own vocabulary."""
+    thing = _THINGS.get(record.slot.kind, "address" if record.slot.kind != "url" else "link")
+    if record.slot.kind in ("delivery-time", "claim", "menu-option", "hours"):
+        thing = "information"
+    match trust_of(record, ctx.kb):
+        case Trust.PLAN_VERIFIED:
+            return f"your plan's {thing}"
+        case Trust.OFFICIAL:
+            return f"the official {thing}"
+        case Trust.CORROBORATED:
+            return f"the {thing} another plan publishes"
+        case _:
+            return f"{'an' if thing[0] in 'aei' else 'a'} {thing} that circulates online"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def lookalike_domains(record: FactRecord, ctx: Context) -> Iterator[Finding]:
     if record.slot.kind not in ("email", "url") or not isinstance(record.fact, ValueFact):
         return
@@ -90,8 +153,9 @@ def lookalike_domains(record: FactRecord, ctx: Context) -> Iterator[Finding]:
     label = record.slot.label
     if check.verdict is domains.Verdict.LOOKALIKE:
         note = (
-            f"We don't show the article's address for {label}: {check.reason}, a look-alike "
-            "that no legitimate source uses. Real Caremark addresses end in caremark.com."
+            f"{_capital(described(record, ctx))} for {label} isn't shown: {check.reason}, a "
+            "look-alike that no legitimate source uses. Real Caremark addresses end in "
+            "caremark.com."
         )
         yield _finding(
             "lookalike-domain",
@@ -102,7 +166,7 @@ def lookalike_domains(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             f"{check.domain}: {check.reason}",
         )
     elif check.verdict is domains.Verdict.UNKNOWN:
-        note = f"This address is not on a domain we know to be CVS's ({check.domain})."
+        note = "This address is not on a domain we know to be CVS's."
         yield _finding(
             "unknown-domain",
             record,
@@ -129,8 +193,8 @@ def phone_numbers(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             record,
             ctx,
             Severity.WITHHELD,
-            f"We don't show the number given for {slot.label}: it is in a range "
-            "reserved for fiction.",
+            f"{_capital(described(record, ctx))} for {slot.label} isn't shown: it is in a "
+            "range reserved for fiction.",
             f"{number.e164} is 555-01xx",
         )
     if getattr(slot, "toll_free", False) and not number.toll_free:
@@ -142,17 +206,72 @@ def phone_numbers(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             "This number is not toll-free, although this line should be.",
             f"{number.e164} is not a toll-free number",
         )
-    if trust_of(record, ctx.kb) in TRUSTED:
-        return
-    others = [(n, r) for n, r in ctx.trusted_numbers if r.id != record.id]
-    near = phones.nearest(number, (n for n, _ in others))
-    if near:
-        reference = next(r for n, r in others if n == near[0])
-        level = trust_of(reference, ctx.kb).value.replace("-", " ")
+    yield from _near_misses(record, record.fact, number, ctx)
+
+
+def _blamed(record: FactRecord, other: FactRecord, ctx: Context) -> bool:
+    """Which side of a near pair is suspect: an untrusted fact always; a trusted one too,
+    except that an official number is never doubted because a plan's is close to it."""
+    return not (
+        trust_of(record, ctx.kb) is Trust.OFFICIAL
+        and trust_of(other, ctx.kb) is Trust.PLAN_VERIFIED
+    )
+
+
+def _confirmed(fact: ValueFact) -> dict[str, str]:
+    """The numbers a fact is knowingly near (E.164), with the reason given for each."""
+    confirmed = {}
+    for confirmation in fact.confirm_near:
+        number = phones.parse(confirmation.number)
+        if number:
+            confirmed[number.e164] = confirmation.reason
+    return confirmed
+
+
+def _near_misses(
+    record: FactRecord, fact: ValueFact, number: phones.Number, ctx: Context
+) -> Iterator[Finding]:
+    """A number within two digit edits of a different trusted number, in any slot, is a
+    likely typo or a scam's imitation, unless one of the pair confirms it (`confirm_near`)."""
+    mine = _confirmed(fact)
+    near: list[tuple[int, phones.Number, FactRecord]] = []
+    for other_number, other in ctx.trusted_numbers:
+        edits = phones.digit_edits(number, other_number)
+        if other.id != record.id and 0 < edits <= phones.NEAR_MISS_EDITS:
+            near.append((edits, other_number, other))
+    near.sort(key=lambda item: item[0])
+    for e164 in mine:
+        if not any(n.e164 == e164 for _, n, _ in near):
+            yield Finding(
+                "confirm-near",
+                Severity.ERROR,
+                "",
+                f"confirm_near names {e164}, but no trusted number that close to "
+                f"{fact.value} exists: remove it",
+            )
+    for edits, other_number, other in near:
+        if not _blamed(record, other, ctx):
+            continue
+        theirs = _confirmed(other.fact) if isinstance(other.fact, ValueFact) else {}
+        confirmed = mine.get(other_number.e164) or theirs.get(number.e164)
+        level = trust_of(other, ctx.kb).value.replace("-", " ")
+        pair = (
+            f"{fact.value} is {_WORDS[edits]} away from {_written(other)}, the {level} number "
+            f"for {other.slot.label} ({other.id})"
+        )
+        if confirmed:
+            yield Finding("confirmed-near", Severity.INFO, "", f"{pair}; confirmed: {confirmed}")
+            continue
         note = (
-            f"We don't show the article's number for {slot.label}: no trusted source lists "
-            f"it, and it is {_WORDS[near[1]]} away from the {level} number for "
-            f"{reference.slot.label}."
+            f"{_capital(described(record, ctx))} for {record.slot.label} isn't confirmed "
+            f"anywhere, and it's {_WORDS[edits]} off the {level} number for "
+            f"{other.slot.label}. Use the number on your member ID card."
+        )
+        fix = (
+            ": a likely typo. Correct it, or if both numbers are right, add to this fact "
+            f'confirm_near: [{{number: "{_written(other)}", reason: "where you checked it"}}]'
+            if trust_of(record, ctx.kb) in TRUSTED
+            else ""
         )
         yield _finding(
             "near-miss",
@@ -160,23 +279,33 @@ def phone_numbers(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             ctx,
             Severity.WITHHELD,
             note,
-            f"{number.e164} is {near[1]} edit(s) from {near[0].e164}",
-            [c.source for c in reference.fact.sources],
+            pair + fix,
+            [c.source for c in other.fact.sources],
         )
+        return
+
+
+def _written(record: FactRecord) -> str:
+    """A fact's value as its file spells it, for messages to the people who maintain it."""
+    return getattr(record.fact, "value", record.id)
 
 
 def contradictions(record: FactRecord, ctx: Context) -> Iterator[Finding]:
-    """A weaker fact whose value differs from a stronger fact's in the same slot."""
+    """A weaker fact whose value differs from a stronger fact's in the same slot. A plan's own
+    number does not contradict CVS's public one: plans really have their own lines, and the
+    answer shows the plan's first and the public one after it."""
     mine = trust_of(record, ctx.kb)
     for other in ctx.kb.facts.get(record.slot.id, ()):
         theirs = trust_of(other, ctx.kb)
+        if mine is Trust.OFFICIAL and theirs is Trust.PLAN_VERIFIED:
+            continue
         if RANK[theirs] < RANK[mine] and _key(other) != _key(record):
             source = best_source(other, ctx.kb)
-            who = source.title if source else "a stronger source"
-            kind = "number" if record.slot.kind in PHONE_KINDS else "value"
+            who = "your plan" if source and source.kind == "plan" else None
+            who = who or (source.title if source else "a more reliable source")
             note = (
-                f"We don't show the article's {kind} for {record.slot.label}: {who} gives a "
-                "different one."
+                f"{_capital(described(record, ctx))} for {record.slot.label} isn't the one "
+                f"{who} gives, so it isn't shown."
             )
             yield _finding(
                 "contradicted",
@@ -197,7 +326,7 @@ def unconfirmed_claims(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             "unconfirmed-claim",
             Severity.INFO,
             "Found on no official page.",
-            "claim backed by the article alone",
+            "claim backed by the seed article alone",
         )
 
 
@@ -215,8 +344,10 @@ def staleness(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             record,
             ctx,
             Severity.WITHHELD,
-            f"We don't show {record.slot.label}: nobody has checked it since {when}.",
+            f"{_capital(described(record, ctx))} for {record.slot.label} isn't shown: nobody "
+            f"has checked it since {when}.",
             f"last checked {when}, {age} days ago (limit {2 * days})",
+            escalate=False,  # a date passing hides the fact; it never stops the bot
         )
     elif age > days:
         yield _finding(

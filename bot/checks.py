@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from bot import phones
+from bot import domains, phones
 from bot.knowledge import Draft, Located
 from bot.model import CONTACT_KINDS, PHONE_KINDS, Citation, HoursFact
 from bot.normalize import matchable
@@ -21,6 +21,7 @@ REGION = phones.REGION
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _URL_IN_TEXT = re.compile(r"https?://", re.IGNORECASE)
+_DOMAIN_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$")
 
 Rule = Callable[[Draft], Iterable[Problem]]
 
@@ -118,6 +119,8 @@ def _citations(
         source = sources.get(source_id)
         if source is None:
             yield at.problem(f"unknown source '{source_id}'", under=(*under, "source"))
+        elif source_id in draft.refused_seeds:
+            continue  # reported once, at the source
         elif source.kind == "seed":
             cited = citation.lines
             count = len(lines.get(source_id, ()))
@@ -156,6 +159,45 @@ def contact_values(draft: Draft) -> Iterator[Problem]:
                         f"value does not appear on the cited seed line(s) {citation.lines}",
                         under=("value",),
                     )
+
+
+def near_confirmations(draft: Draft) -> Iterator[Problem]:
+    """`confirm_near` is for phone, fax and TTY numbers, and names a number that parses;
+    whether that number really is a trusted one nearby is the audit's to judge."""
+    for record in draft.facts():
+        confirmations = getattr(record.fact, "confirm_near", ())
+        for i, confirmation in enumerate(confirmations):
+            under = ("confirm_near", i, "number")
+            if record.slot.kind not in PHONE_KINDS:
+                yield record.at.problem(
+                    "confirm_near is only for phone, fax and TTY numbers", under=under
+                )
+            elif phones.parse(confirmation.number) is None:
+                yield record.at.problem("not a valid phone number", under=under)
+
+
+def trusted_domains(draft: Draft) -> Iterator[Problem]:
+    """An allowlisted domain is trusted like CVS's own, so it may not imitate one of them."""
+    lists: list[tuple[Located[object], tuple[str, ...]]] = [
+        (at, tuple(at.item.allowed_domains)) for at in draft.settings
+    ]
+    if draft.plan_at is not None:
+        lists.append((draft.plan_at, tuple(draft.plan_at.item.allowed_domains)))
+    for at, names in lists:
+        for i, name in enumerate(names):
+            under = ("allowed_domains", i)
+            verdict = domains.judge(name)
+            if verdict.verdict is domains.Verdict.LOOKALIKE:
+                yield at.problem(
+                    f"'{name}' looks like an official CVS domain ({verdict.reason}); list only "
+                    "domains your organisation really owns",
+                    under=under,
+                )
+            elif not _DOMAIN_NAME.match(name.lower()):
+                yield at.problem(
+                    "write a bare domain such as example.com (no https://, @ or path)",
+                    under=under,
+                )
 
 
 def _malformed(kind: str, value: str) -> str | None:
@@ -235,6 +277,8 @@ RULES: tuple[Rule, ...] = (
     slots_shown,
     fact_sources,
     contact_values,
+    near_confirmations,
+    trusted_domains,
     prose_is_clean,
     hours_zones,
 )

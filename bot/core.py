@@ -12,7 +12,8 @@ from pathlib import Path
 
 from bot import answer, pii
 from bot.audit import audit
-from bot.knowledge import Knowledge, load
+from bot.gate import load
+from bot.knowledge import Knowledge
 from bot.memo import MAX_ENTRIES as MEMO_ENTRIES
 from bot.memo import MinuteMemo
 from bot.normalize import MAX_INPUT_CHARS

@@ -1,4 +1,6 @@
-"""Load the knowledge base (and an optional plan overlay) into validated, indexed objects."""
+"""Read the knowledge base (and an optional plan overlay) into validated, indexed objects.
+
+`bot.gate.load` is the one way in: it adds the cross-file checks and the audit on top."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from bot.model import (
+    SLOT_KINDS,
     Category,
     Citation,
     HoursFact,
@@ -24,7 +28,7 @@ from bot.model import (
     Topic,
     ValueFact,
 )
-from bot.yamlsource import Document, Path_, Problem, read
+from bot.yamlsource import Document, Path_, Problem, read, read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_ENV = "CAREMARK_PLAN"
@@ -79,8 +83,11 @@ class Draft:
     plan_slots: list[Located[Slot]] = field(default_factory=list)
     topics: list[Located[Topic]] = field(default_factory=list)
     plan: Plan | None = None
+    plan_at: Located[Plan] | None = None
     root: Path = ROOT
+    kb_dir: Path = ROOT / "knowledge"
     seeds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    refused_seeds: frozenset[str] = frozenset()
 
     def facts(self) -> Iterator[FactRecord]:
         """Every fact, the shipped ones first, then the plan's (ids default to `<slot>-<n>`)."""
@@ -113,6 +120,8 @@ class Knowledge:
     seed_lines: Mapping[str, tuple[str, ...]]
     plan: Plan | None = None
     topics_by_id: Mapping[str, Topic] = field(default_factory=dict)
+    replaces_official: frozenset[str] = frozenset()
+    """Slots where the plan's facts replace CVS's public ones instead of coming first."""
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics_by_id.get(topic_id)
@@ -131,22 +140,10 @@ def default_plan() -> Path | None:
     return Path(env) if env else None
 
 
-def load(kb_dir: Path | None = None, plan: Path | None = None) -> Knowledge:
-    """Read, validate and index; raise KnowledgeError listing every problem found."""
-    from bot.checks import check  # checks need Draft; imported late to keep one direction
-
-    draft, problems = read_draft(kb_dir or default_kb_dir(), plan)
-    if not problems:
-        problems = check(draft)
-    if problems:
-        raise KnowledgeError(problems)
-    return _index(draft)
-
-
 def read_draft(kb_dir: Path, plan: Path | None) -> tuple[Draft, list[Problem]]:
     """Parse and schema-validate every file; cross-checks come later."""
     kb_dir = kb_dir.resolve()
-    draft = Draft(root=kb_dir.parent)
+    draft = Draft(root=kb_dir.parent, kb_dir=kb_dir)
     problems: list[Problem] = []
     files = sorted(kb_dir.glob("*.yaml")) if kb_dir.is_dir() else []
     if not files:
@@ -161,7 +158,7 @@ def read_draft(kb_dir: Path, plan: Path | None) -> tuple[Draft, list[Problem]]:
         problems += found
         if doc is not None and (overlay := _validate(PlanFile, doc, problems)):
             problems += _overlay(draft, overlay, doc)
-    draft.seeds = seed_lines(draft)
+    problems += read_seeds(draft)
     return draft, problems
 
 
@@ -181,12 +178,40 @@ def _validate(model: type[M], doc: Document, problems: list[Problem]) -> M | Non
         return model.model_validate(doc.data if doc.data is not None else {})
     except ValidationError as exc:
         for err in exc.errors():
-            path, name = doc.locate(tuple(err["loc"]))
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = "unknown field"
+            loc, message = _explain(err)
+            path, name = doc.locate(loc)
             problems.append(Problem(doc.file, doc.line_of(path), name, message))
         return None
+
+
+_SHAPES = {
+    "model_type": "should be a set of fields (name: value)",
+    "model_attributes_type": "should be a set of fields (name: value)",
+    "dict_type": "should be a set of fields (name: value)",
+    "list_type": "should be a list (one '- ' item per line)",
+    "string_type": "should be text",
+    "bool_type": "should be true or false",
+    "bool_parsing": "should be true or false",
+    "int_type": "should be a whole number",
+    "int_parsing": "should be a whole number",
+    "missing": "missing: this field is required",
+    "extra_forbidden": "unknown field",
+}
+
+
+def _explain(err: ErrorDetails) -> tuple[Path_, str]:
+    """A validator's error as a location and a sentence an HR administrator can act on."""
+    loc: Path_ = tuple(err["loc"])
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    kinds = ", ".join(SLOT_KINDS)
+    if kind == "union_tag_not_found":
+        return (*loc, "kind"), f"missing 'kind': say what the slot holds ({kinds})"
+    if kind == "union_tag_invalid":
+        return (*loc, "kind"), f"unknown kind '{ctx.get('tag')}': use one of {kinds}"
+    if kind.startswith(("date_", "datetime_")):
+        return loc, "not a real date: write it as YYYY-MM-DD, e.g. 2026-11-24"
+    return loc, _SHAPES.get(kind, err["msg"])
 
 
 def _merge(draft: Draft, kb: KnowledgeFile, doc: Document) -> None:
@@ -208,6 +233,7 @@ def _overlay(draft: Draft, overlay: PlanFile, doc: Document) -> list[Problem]:
     """Add a plan's sources and facts; every plan fact cites the plan, and may cite more."""
     plan = overlay.plan
     draft.plan = plan
+    draft.plan_at = Located(plan, doc, ("plan",))
     plan_source = Source(
         id=f"plan-{plan.id}",
         kind="plan",
@@ -231,7 +257,8 @@ def _overlay(draft: Draft, overlay: PlanFile, doc: Document) -> list[Problem]:
     return problems
 
 
-def _index(draft: Draft) -> Knowledge:
+def index(draft: Draft) -> Knowledge:
+    """The validated draft as the indexed, immutable knowledge base answers come from."""
     facts: dict[str, list[FactRecord]] = {}
     for record in draft.facts():
         facts.setdefault(record.slot.id, []).append(record)
@@ -239,6 +266,7 @@ def _index(draft: Draft) -> Knowledge:
     slots = {at.item.id: at.item for at in draft.slots}
     for at in draft.plan_slots:  # a plan may add slots of its own
         slots.setdefault(at.item.id, at.item)
+    replaces = {at.item.id for at in draft.plan_slots if getattr(at.item, "replaces_official", 0)}
     return Knowledge(
         settings=draft.settings[0].item,
         categories=tuple(c.item for c in draft.categories),
@@ -251,16 +279,47 @@ def _index(draft: Draft) -> Knowledge:
         stopwords=frozenset(draft.stopwords),
         seed_lines=draft.seeds,
         plan=draft.plan,
+        replaces_official=frozenset(replaces),
     )
 
 
-def seed_lines(draft: Draft) -> dict[str, tuple[str, ...]]:
-    """The text of every seed source, one entry per line (line 1 is index 0)."""
-    lines: dict[str, tuple[str, ...]] = {}
+SEED_FOLDER = "seeds"
+MAX_SEED_BYTES = 2_000_000
+
+
+def seed_folders(draft: Draft) -> tuple[Path, ...]:
+    """Where seed files may live: the knowledge base's `seeds/`, or the project's beside it."""
+    return (draft.kb_dir / SEED_FOLDER, draft.root / SEED_FOLDER)
+
+
+def read_seeds(draft: Draft) -> list[Problem]:
+    """Read every seed source's text, one entry per line (line 1 is index 0), into the draft.
+
+    A seed must be a regular file inside a seeds folder: `kb check` runs where secrets live,
+    and its answers about a file's lines would otherwise tell what any file on the machine
+    holds. A refused path gets one message that says nothing about the file itself.
+    """
+    folders = [folder.resolve() for folder in seed_folders(draft)]
+    problems: list[Problem] = []
+    refused: set[str] = set()
     for at in draft.sources:
         source = at.item
-        if source.kind == "seed" and source.file:
-            path = draft.root / source.file
-            if path.is_file():
-                lines[source.id] = tuple(path.read_text(encoding="utf-8").splitlines())
-    return lines
+        if source.kind != "seed" or not source.file:
+            continue
+        path = (draft.root / source.file).resolve()
+        if not any(path.is_relative_to(folder) for folder in folders):
+            refused.add(source.id)
+            problems.append(
+                at.problem(
+                    "seed files must be inside the knowledge base's seeds/ folder",
+                    under=("file",),
+                )
+            )
+            continue
+        try:
+            text = read_text(path, MAX_SEED_BYTES)
+        except (OSError, UnicodeDecodeError):
+            continue  # reported where it is cited: "seed file not found"
+        draft.seeds[source.id] = tuple(text.splitlines())
+    draft.refused_seeds = frozenset(refused)
+    return problems

@@ -74,10 +74,22 @@ class FactBase(Strict):
     note: Text | None = None
 
 
+class NearConfirmation(Strict):
+    """A reviewed acknowledgement that a number really is this close to another trusted one."""
+
+    number: Short = Field(description="The trusted number this one is within two digits of.")
+    reason: Text = Field(description="Why both numbers are right, and where that was checked.")
+
+
 class ValueFact(FactBase):
     """A contact value or a statement: a number, an address, a delivery time, a claim."""
 
     value: Text
+    confirm_near: list[NearConfirmation] = Field(
+        default_factory=list,
+        description="Trusted numbers this one is knowingly within two digits of; without "
+        "it, such a number is refused as a likely typo.",
+    )
 
 
 class MenuFact(ValueFact):
@@ -145,6 +157,27 @@ class HoursSlot(SlotBase):
 
 
 Slot = Annotated[ContactSlot | StatementSlot | MenuSlot | HoursSlot, Field(discriminator="kind")]
+SLOT_KINDS: tuple[str, ...] = (
+    *get_args(ContactKind),
+    "delivery-time",
+    "claim",
+    "menu-option",
+    "hours",
+)
+
+
+class PlanContactSlot(ContactSlot):
+    """A plan's contact slot. Its facts are shown first; CVS's public ones follow, marked as
+    such, unless the plan says they do not apply to its members."""
+
+    replaces_official: bool = Field(
+        False, description="Your plan's facts replace CVS's public ones here: show only yours."
+    )
+
+
+PlanSlot = Annotated[
+    PlanContactSlot | StatementSlot | MenuSlot | HoursSlot, Field(discriminator="kind")
+]
 
 
 class Faq(Strict):
@@ -235,7 +268,7 @@ class PlanFile(Strict):
 
     plan: Plan
     sources: list[Source] = Field(default_factory=list)
-    slots: list[Slot] = Field(min_length=1)
+    slots: list[PlanSlot] = Field(min_length=1)
 
 
 def json_schema(model: type[Strict]) -> dict[str, Any]:

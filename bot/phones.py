@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.normalize import digit_count
 
@@ -45,7 +45,8 @@ def is_fictional(number: Number) -> bool:
 
 
 def digit_edits(a: Number, b: Number) -> int:
-    return int(Levenshtein.distance(a.national, b.national))
+    """Digits changed, added, dropped or swapped with a neighbour (a swap counts as one)."""
+    return int(DamerauLevenshtein.distance(a.national, b.national))
 
 
 def nearest(number: Number, trusted: Iterable[Number]) -> tuple[Number, int] | None:

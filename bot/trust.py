@@ -115,16 +115,20 @@ def badge(trust: Trust, source: Source | None) -> Badge:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """What a slot shows (the strongest facts that are not withheld) and what it hides."""
+    """What a slot shows (the strongest facts that are not withheld), CVS's public facts
+    shown after a plan's own, and what it hides."""
 
     shown: tuple[Assessment, ...]
     withheld: tuple[Assessment, ...]
+    public: tuple[Assessment, ...] = ()
 
 
 def select(
     slot_id: str, kb: Knowledge, findings: Findings, *, hide_unverified: bool = False
 ) -> Selection:
-    """The strongest facts a slot may show; with `hide_unverified`, seed-only facts never are."""
+    """The strongest facts a slot may show; with `hide_unverified`, seed-only facts never are.
+    Where the plan has its own fact, CVS's official one still follows it, marked as public,
+    unless the plan's slot says `replaces_official`."""
     assessed = [assess(r, kb, findings) for r in kb.facts.get(slot_id, ())]
     showable = [
         a
@@ -132,7 +136,9 @@ def select(
         if not a.withheld and not (hide_unverified and a.trust is Trust.UNVERIFIED)
     ]
     strongest = min((RANK[a.trust] for a in showable), default=None)
+    planned = strongest == RANK[Trust.PLAN_VERIFIED] and slot_id not in kb.replaces_official
     return Selection(
         shown=tuple(a for a in showable if RANK[a.trust] == strongest),
         withheld=tuple(a for a in assessed if a.withheld),
+        public=tuple(a for a in showable if a.trust is Trust.OFFICIAL) if planned else (),
     )

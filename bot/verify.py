@@ -15,7 +15,7 @@ from bot import domains, phones
 from bot.knowledge import FactRecord, Knowledge
 from bot.model import PHONE_KINDS
 from bot.reply import Trust
-from bot.trust import Finding, trust_of
+from bot.trust import RANK, Finding, trust_of
 
 _DOMAIN = re.compile(
     r"^(?:https?://)?(?:[\w.+-]+@)?(?:[\w-]+\.)+[^\W\d_][\w-]{1,62}\.?(?::\d+)?(?:/\S*)?$",
@@ -73,10 +73,17 @@ def _asking(text: str, numbers: list[phones.Number], names: list[str], relay: bo
     return bool(_ASKING.search(text)) or len(rest) <= 2
 
 
-def verify(text: str, kb: Knowledge, findings: Mapping[str, tuple[Finding, ...]]) -> list[Check]:
-    """Verdicts on every number and address in a message that asks about them; else []."""
+def verify(
+    text: str,
+    kb: Knowledge,
+    findings: Mapping[str, tuple[Finding, ...]],
+    *,
+    asked: bool = False,
+) -> list[Check]:
+    """Verdicts on every number and address in a message that asks about them; else [].
+    `asked` says the whole text is to be checked (`caremark-bot verify 711`)."""
     numbers, names, relay = subjects(text)
-    if not _asking(text, numbers, names, relay):
+    if not (asked or _asking(text, numbers, names, relay)):
         return []
     checks = [_number(n, kb, findings) for n in numbers]
     checks += [_domain(name, kb) for name in names]
@@ -100,6 +107,8 @@ def _records(kb: Knowledge) -> Iterator[FactRecord]:
 def _number(
     number: phones.Number, kb: Knowledge, findings: Mapping[str, tuple[Finding, ...]]
 ) -> Check:
+    """A number equal to a trusted one is that line, whatever else is near it: an official
+    number is never called a scam because a plan's number is close to it."""
     what = "the number you asked about"
     known = [
         (r, phones.parse(getattr(r.fact, "value", "")))
@@ -110,23 +119,23 @@ def _number(
         (n, r) for r, n in known if n and trust_of(r, kb) in TRUSTED and not _withheld(r, findings)
     ]
     same = [r for r, n in known if n and n.e164 == number.e164]
+    same.sort(key=lambda r: RANK[trust_of(r, kb)])
     for record in same:
-        if _withheld(record, findings):
-            continue
         trust = trust_of(record, kb)
         label = record.slot.label
-        if trust is Trust.PLAN_VERIFIED:
+        if trust is Trust.PLAN_VERIFIED and not _withheld(record, findings):
             return Check(
                 what, Verdict.PLAN_VERIFIED, f"it is your plan's number for {label}", record
             )
         if trust is Trust.OFFICIAL:
             return Check(what, Verdict.OFFICIAL, f"it is the official number for {label}", record)
-        return Check(
-            what,
-            Verdict.UNKNOWN,
-            f"the article lists it for {label}, but no trusted source does",
-            record,
-        )
+        if not _withheld(record, findings):
+            return Check(
+                what,
+                Verdict.UNKNOWN,
+                f"it circulates online as the number for {label}, but no trusted source lists it",
+                record,
+            )
     if phones.is_fictional(number):
         return Check(what, Verdict.SCAM, "it is in a range reserved for fiction")
     near = phones.nearest(number, (n for n, _ in trusted))
@@ -160,8 +169,9 @@ def _domain(name: str, kb: Knowledge) -> Check:
     own = (*kb.settings.allowed_domains, *(kb.plan.allowed_domains if kb.plan else ()))
     check = domains.judge(name, (*domains.OFFICIAL_DOMAINS, *own))
     if check.verdict is domains.Verdict.OFFICIAL:
-        verdict = Verdict.PLAN_VERIFIED if check.domain in own else Verdict.OFFICIAL
-        return Check(what, verdict, check.reason)
+        if check.domain in domains.OFFICIAL_DOMAINS:
+            return Check(what, Verdict.OFFICIAL, check.reason)
+        return Check(what, Verdict.PLAN_VERIFIED, "it is on one of your plan's own domains")
     if check.verdict is domains.Verdict.LOOKALIKE:
         return Check(what, Verdict.SCAM, check.reason)
     return Check(what, Verdict.UNKNOWN, check.reason)

@@ -14,11 +14,15 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Path_ = tuple[str | int, ...]
 
 
+_YAML11_ONLY = (":int", ":float", ":bool", ":timestamp")
+
+
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """Safe loading with YAML 1.2's plain scalars: `10:00` and `on` stay strings."""
+    """Safe loading with YAML 1.2's plain scalars: `10:00` and `on` stay strings, and so do
+    dates, which the schema parses (so `2026-13-40` is a located error, not a crash)."""
 
     yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, re.Pattern[str]]]]] = {
-        first: [(tag, rx) for tag, rx in resolvers if not tag.endswith((":int", ":float", ":bool"))]
+        first: [(tag, rx) for tag, rx in resolvers if not tag.endswith(_YAML11_ONLY)]
         for first, resolvers in _Base.yaml_implicit_resolvers.items()
     }
 
@@ -102,13 +106,42 @@ def node_kind(node: Any) -> Any:
     return node.get("kind") if isinstance(node, dict) else None
 
 
+MAX_FILE_BYTES = 1_000_000
+"""The largest knowledge file read; the shipped ones are a few kilobytes each."""
+
+
+class _Alias(Exception):
+    """A YAML alias (`*name`): refused, as one alias can expand to gigabytes."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's text, refusing devices, FIFOs and anything larger than `limit` bytes;
+    raises OSError or UnicodeDecodeError with a message that is safe to show."""
+    if not path.exists():
+        raise FileNotFoundError("no such file")
+    if not path.is_file():  # checked before opening: opening a FIFO would block
+        raise OSError("not a regular file")
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"larger than {limit:,} bytes")
+    return data.decode("utf-8")
+
+
 def read(path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML file; on failure return the problems instead of raising."""
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, None, "", f"cannot read: {exc}")]
+        text = read_text(path)
+    except FileNotFoundError:
+        return None, [Problem(name, None, "", "cannot read: no such file")]
+    except UnicodeDecodeError:
+        return None, [Problem(name, None, "", "cannot read: not UTF-8 text")]
+    except OSError as exc:
+        return None, [Problem(name, None, "", f"cannot read: {exc.strerror or exc}")]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -116,20 +149,30 @@ def read(path: Path, display: str | None = None) -> tuple[Document | None, list[
             return Document(name, {}), []
         doc = Document(name, None)
         problems: list[Problem] = []
-        _index(node, (), doc, problems)
+        _index(node, (), doc, problems, set())
         doc.data = loader.construct_document(node)
         return doc, problems
+    except _Alias as exc:
+        return None, [Problem(name, exc.line, "", "YAML aliases (*name) are not allowed")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(name, line, "", f"invalid YAML: {reason}")]
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. an explicit `!!timestamp`
+        return None, [Problem(name, None, "", f"invalid YAML value: {exc}")]
     finally:
         loader.dispose()
 
 
-def _index(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem]) -> None:
-    """Record the line of every value and report keys that appear twice in one mapping."""
+def _index(
+    node: yaml.Node, path: Path_, doc: Document, problems: list[Problem], seen_nodes: set[int]
+) -> None:
+    """Record the line of every value and report keys that appear twice in one mapping.
+    A node met twice came from an alias, which is refused before anything expands."""
+    if id(node) in seen_nodes:
+        raise _Alias(node.start_mark.line + 1)
+    seen_nodes.add(id(node))
     doc.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -141,7 +184,7 @@ def _index(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem])
                     Problem(doc.file, key_node.start_mark.line + 1, shown, "duplicate key")
                 )
             seen.add(key)
-            _index(value_node, (*path, key), doc, problems)
+            _index(value_node, (*path, key), doc, problems, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, (*path, i), doc, problems)
+            _index(item, (*path, i), doc, problems, seen_nodes)

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from bot.core import Engine
-from bot.knowledge import Knowledge, load
+from bot.gate import load
+from bot.knowledge import Knowledge
 from bot.reply import (
     Badge,
     ContactRow,

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli import main, run_console
+from adapters.cli import main
+from adapters.cli.chat import run_console
 from bot.core import Engine
 from bot.model import KnowledgeFile, PlanFile, json_schema
 from tests.conftest import EXAMPLE_PLAN, KB_DIR, ROOT
@@ -46,11 +47,11 @@ def test_ask_hours_uses_the_given_zone(capsys: pytest.CaptureFixture[str]) -> No
     assert "your time (Asia/Tokyo)" in out and ("open now" in out or "closed now" in out)
 
 
-async def test_console_answers_typed_questions_until_quit(engine: Engine) -> None:
+def test_console_answers_typed_questions_until_quit(engine: Engine) -> None:
     stdin = io.StringIO("specialty\n\nhours\nquit\nnever read\n")
     out = io.StringIO()
     args = Namespace(locale="en-US", tz="America/Chicago")
-    await run_console(engine, args, stdin, out)
+    run_console(engine, args, stdin, out)
     text = out.getvalue()
     assert "Type a question" in text
     assert "CVS Specialty pharmacy" in text and "Right now it is" in text

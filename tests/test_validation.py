@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from bot.knowledge import KnowledgeError, load
+from bot.gate import load
+from bot.knowledge import KnowledgeError
 from tests.conftest import KB_DIR
 
 TOPIC = """\
@@ -184,7 +185,7 @@ def test_cli_check_lists_problems_and_fails(
     assert main(["kb", "check", str(kb_copy)]) == 1
     out = capsys.readouterr()
     assert "zz-extra.yaml:9: topics[extra].colour: unknown field" in out.out
-    assert "1 problem(s)" in out.err
+    assert "1 problem(s) in " in out.out and "will not start" in out.out
 
 
 def test_cli_check_passes_on_the_shipped_base(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,145 @@
+"""`caremark-bot serve | slack … | discord …`: run the bot for chat platforms and set them up."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+from adapters import heap, logs
+from adapters.cli import options
+from adapters.cli.chat import engine
+from adapters.settings import ConfigError, discord_settings, port, slack_settings
+from bot.gate import load
+from bot.knowledge import default_plan
+
+EXIT_CONFIG = 3
+SHUTDOWN_SECONDS = 25.0
+"""Heroku-style hosts kill 30 s after SIGTERM; finish in-flight requests before that."""
+
+
+def register(commands: Any) -> None:
+    serve_parser = commands.add_parser(
+        "serve", help="run the web app: Slack and Discord endpoints, /healthz, /readyz"
+    )
+    options.add(serve_parser, "serve", options.KNOWLEDGE)
+    serve_parser.add_argument(
+        "--host",
+        default="0.0.0.0",  # noqa: S104
+        help="address to listen on (default 0.0.0.0)",
+    )
+    serve_parser.add_argument("--port", type=int, default=None, help="port (default $PORT or 3000)")
+    serve_parser.set_defaults(run=serve)
+
+    slack = commands.add_parser("slack", help="Slack set-up helpers")
+    slack_commands = slack.add_subparsers(
+        title="slack commands", metavar="SLACK_COMMAND", required=True
+    )
+    manifest = slack_commands.add_parser("manifest", help="print a Slack app manifest (YAML)")
+    options.add(manifest, "slack manifest", options.KNOWLEDGE)
+    manifest.add_argument(
+        "--url",
+        default=None,
+        help="public base URL for HTTP mode, e.g. https://bot.example.com; "
+        "without it the manifest uses Socket Mode",
+    )
+    manifest.set_defaults(run=_slack_manifest)
+
+    discord = commands.add_parser("discord", help="Discord set-up helpers")
+    discord_commands = discord.add_subparsers(
+        title="discord commands", metavar="DISCORD_COMMAND", required=True
+    )
+    listing = discord_commands.add_parser(
+        "commands", help="print the command JSON that sync registers"
+    )
+    options.add(listing, "discord commands", options.KNOWLEDGE)
+    listing.set_defaults(run=_discord_commands)
+    sync = discord_commands.add_parser("sync", help="register the commands (a test guild first)")
+    options.add(sync, "discord sync", options.KNOWLEDGE)
+    sync.add_argument("--guild", default=None, help="guild id; without it, global commands")
+    sync.set_defaults(run=_discord_sync)
+    gateway = discord_commands.add_parser(
+        "gateway", help="run the bot over Discord's gateway (a worker)"
+    )
+    options.add(gateway, "discord gateway", options.KNOWLEDGE)
+    gateway.set_defaults(run=discord_gateway)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from adapters.web import Slack, create_app
+
+    logs.configure(json_lines=True)
+    slack = slack_settings()
+    discord = discord_settings()
+    listen = args.port or port()
+    loaded = engine(args)
+    discord_key = discord.public_key if discord else None
+    admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
+    app = create_app(loaded, Slack.start(loaded, slack) if slack else None, discord_key, admin)
+    served = [f"Slack in {slack.mode} mode"] if slack else []
+    served += ["Discord interactions"] if discord_key else []
+    mode = ", ".join(served) or "no chat platform configured"
+    print(f"caremark-bot: serving on http://{args.host}:{listen} ({mode})", file=sys.stderr)
+    heap.freeze()
+    web.run_app(
+        app,
+        handle_signals=False,  # adapters.web.Drain handles SIGTERM and SIGINT
+        host=args.host,
+        port=listen,
+        shutdown_timeout=SHUTDOWN_SECONDS,
+        print=None,
+        access_log=None,
+    )
+    return 0
+
+
+def _discord_commands(args: argparse.Namespace) -> int:
+    from adapters.discord_app.commands import commands
+
+    kb = load(args.kb, args.plan or default_plan())
+    print(json.dumps(commands(kb), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _discord_sync(args: argparse.Namespace) -> int:
+    from adapters.discord_app.commands import sync
+
+    settings = discord_settings()
+    if settings is None:
+        raise ConfigError("DISCORD_TOKEN and DISCORD_APPLICATION_ID are needed to sync commands")
+    if args.guild is not None and not args.guild.isdigit():
+        raise ConfigError("--guild takes a guild id (a number)")
+    count = asyncio.run(sync(load(args.kb, args.plan or default_plan()), settings, args.guild))
+    where = f"guild {args.guild}" if args.guild else "all guilds (global; may take a while)"
+    print(f"Registered {count} command(s) for {where}.")
+    return 0
+
+
+def discord_gateway(args: argparse.Namespace) -> int:
+    from adapters.discord_app import gateway
+
+    settings = discord_settings()
+    if settings is None or not settings.token:
+        raise ConfigError(
+            "DISCORD_TOKEN is missing: gateway mode needs the bot token (Bot > Token)"
+        )
+    loaded = engine(args)
+    heap.freeze()
+    asyncio.run(gateway.run(loaded, settings.token))
+    return 0
+
+
+def _slack_manifest(args: argparse.Namespace) -> int:
+    from adapters.slack.manifest import manifest_yaml
+
+    url = args.url
+    if url is not None and not url.startswith("https://"):
+        print("caremark-bot: --url must be the https:// address Slack will call", file=sys.stderr)
+        return EXIT_CONFIG
+    sys.stdout.write(manifest_yaml(load(args.kb, args.plan or default_plan()), url))
+    return 0
