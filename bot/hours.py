@@ -28,8 +28,13 @@ def zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
+_UTC_ALIASES = ("UTC", "UCT", "GMT", "Universal", "Zulu")
+_UTC_NAMES = frozenset((*_UTC_ALIASES, *(f"Etc/{name}" for name in _UTC_ALIASES)))
+
+
 def zone_label(name: str) -> str:
-    return _US_ZONES.get(name, name)
+    """`CT` for America/Chicago, `UTC` for any spelling of UTC, else the zone's IANA name."""
+    return "UTC" if name in _UTC_NAMES else _US_ZONES.get(name, name)
 
 
 def days_of(window: Window) -> tuple[int, ...]:

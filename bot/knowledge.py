@@ -189,7 +189,7 @@ _SHAPES = {
     "model_attributes_type": "should be a set of fields (name: value)",
     "dict_type": "should be a set of fields (name: value)",
     "list_type": "should be a list (one '- ' item per line)",
-    "string_type": "should be text",
+    "string_type": "should be text (put it in quotes)",
     "bool_type": "should be true or false",
     "bool_parsing": "should be true or false",
     "int_type": "should be a whole number",

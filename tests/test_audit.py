@@ -1,4 +1,4 @@
-"""The audit finds what FACTS.md found by hand, and its findings decide what is shown."""
+"""The audit finds what the fact check found by hand, and its findings decide what is shown."""
 
 from __future__ import annotations
 

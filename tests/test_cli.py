@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
 from argparse import Namespace
 from pathlib import Path
 
@@ -106,3 +111,136 @@ def test_core_imports_no_chat_sdk() -> None:
     for source in (ROOT / "bot").glob("*.py"):
         text = source.read_text(encoding="utf-8")
         assert "import slack" not in text and "import discord" not in text, source.name
+
+
+def _console_in_a_terminal() -> tuple[subprocess.Popen[bytes], int]:
+    """The console on a pseudo-terminal, as `make run` starts it, waiting at its prompt."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "console"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        cwd=ROOT,
+        start_new_session=True,
+        env={**os.environ, "NO_COLOR": "1", "TERM": "dumb"},
+    )
+    os.close(follower)
+    _read_until(leader, b"caremark> ")
+    return process, leader
+
+
+def _read_until(fd: int, token: bytes, timeout: float = 60) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while token not in seen and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+    assert token in seen, seen
+    return seen
+
+
+def test_ctrl_c_at_the_prompt_leaves_at_once() -> None:
+    process, leader = _console_in_a_terminal()
+    try:
+        process.send_signal(signal.SIGINT)  # what the terminal sends for Ctrl-C
+        assert process.wait(timeout=5) == 0  # no Enter needed, and no "Error 130" from make
+    finally:
+        process.kill()
+        os.close(leader)
+
+
+def test_ctrl_d_ends_the_line_then_leaves() -> None:
+    process, leader = _console_in_a_terminal()
+    try:
+        os.write(leader, b"\x04")  # end of input at an empty prompt
+        assert process.wait(timeout=5) == 0
+        assert _read_until(leader, b"\n", timeout=5).endswith(b"\n")
+    finally:
+        process.kill()
+        os.close(leader)
+
+
+BROKEN_PLAN = "plan: {id: acme, name: Acme, verified_by: Acme HR, verified_on: 2026-13-40}\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--plan", "{plan}", "kb", "check"],
+        ["kb", "check", "--plan", "{plan}"],
+        ["--plan", "{plan}", "ask", "specialty"],
+        ["ask", "specialty", "--plan", "{plan}"],
+        ["--plan", "{plan}", "verify", "711"],
+        ["--kb", "{missing}", "kb", "check"],
+        ["kb", "audit", "--kb", "{missing}"],
+    ],
+)
+def test_global_options_count_before_or_after_the_command(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(BROKEN_PLAN, encoding="utf-8")
+    filled = [a.format(plan=plan, missing=tmp_path / "nowhere") for a in argv]
+    assert main(filled) in (1, 2)  # the broken file was read, wherever the option stood
+    seen = capsys.readouterr()
+    assert "OK:" not in seen.out
+    assert str(tmp_path) in seen.out + seen.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tz", "Europe/London", "kb", "check"], "--tz does not apply to 'kb check'"),
+        (["--locale", "en-GB", "verify", "711"], "--locale does not apply to 'verify'"),
+        (["--plan", "x.yaml", "kb", "schema"], "--plan does not apply to 'kb schema'"),
+        (["ask", "hours", "--tz", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (["ask", "hours", "--locale", "english please"], "not a locale"),
+        (["kb", "check", "--tz", "UTC"], "unrecognized arguments: --tz"),
+    ],
+)
+def test_options_that_mean_nothing_here_are_refused(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_locale_is_normalised(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "hours", "--locale", "en_gb", "--tz", "Europe/London"]) == 0
+    assert " PM" not in capsys.readouterr().out  # en-GB: a 24-hour clock
+
+
+def test_format_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["ask", "--help"])
+    assert "Block Kit" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("reader", ["head -n 1", "true"])
+def test_audit_into_a_closed_pipe_ends_quietly(reader: str, tmp_path: Path) -> None:
+    errors = tmp_path / "stderr"
+    result = subprocess.run(
+        f"{sys.executable} -m adapters.cli kb audit 2>{errors} | {reader}",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.count("\n") <= 1
+    assert errors.read_text(encoding="utf-8") == ""  # no traceback, no "Exception ignored"
+
+
+def test_verify_711_is_about_the_relay(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "711"]) == 0
+    assert "relay service" in capsys.readouterr().out
+    assert main(["verify", "711", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["verdict"] == "official"

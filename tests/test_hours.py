@@ -88,7 +88,7 @@ async def test_hours_answer_lists_every_line_and_says_what_is_open(ask: Ask) -> 
     assert {
         "Live chat on caremark.com",
         "Pharmacists by phone",
-        "TTY line described in the article",
+        "A TTY line listed online (unconfirmed)",
         "Customer Care (number on your ID card)",
     } <= labels
     opens = [row for row in reply.hours if row.window == "open"]
@@ -109,3 +109,10 @@ async def test_hours_closed_late_at_night(ask: Ask, engine: object) -> None:
     chat = next(row for row in reply.hours if row.label.startswith("Live chat"))
     assert chat.open_now is False
     assert "Closed now: " in reply.summary and "Live chat" in reply.summary
+
+
+async def test_utc_is_called_utc(ask: Ask) -> None:
+    reply = await ask("hours", timezone="Etc/UTC")
+    text = str(reply)
+    assert "UTC your time" in text or "(UTC)" in text
+    assert "Etc/UTC" not in text

@@ -1,5 +1,5 @@
-"""The trust policy: what FACTS.md found wrong is never shown, and every fact says how far it
-can be trusted."""
+"""The trust policy: what the fact check (knowledge/FACT-CHECK.md) found wrong is never shown,
+and every fact says how far it can be trusted."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.reply import Query, Reply, ReplyKind, Trust, Visibility
 from bot.trust import select
 from tests.conftest import FIXED_NOW, Ask
 
-# values FACTS.md found contradicted, near-miss, superseded or on a look-alike domain
+# values the fact check found contradicted, near-miss, superseded or on a look-alike domain
 WITHHELD = ("cvthealth", "673-4828", "6734828", "237-2765", "2372765", "711-4041", "7114041")
 
 

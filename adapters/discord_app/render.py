@@ -16,7 +16,7 @@ from adapters.text import clip as cut
 from adapters.text import unique_topics
 from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
 
-# Discord's limits (discord.com/developers/docs; see PLATFORM-RULES.md)
+# Discord's limits (discord.com/developers/docs; see adapters/PLATFORM-NOTES.md)
 MAX_EMBED_TOTAL = 6000
 MAX_TITLE = 256
 MAX_DESCRIPTION = 4096

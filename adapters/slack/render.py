@@ -17,7 +17,7 @@ from adapters.text import clip as cut
 from adapters.text import unique_topics
 from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
 
-# Slack's limits for messages (docs.slack.dev, Block Kit reference; see PLATFORM-RULES.md)
+# Slack's limits for messages (docs.slack.dev, Block Kit reference; see adapters/PLATFORM-NOTES.md)
 MAX_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
