@@ -54,6 +54,19 @@ def phone(slot: str, value: str, kind: str = "phone", extra: str = "") -> str:
     )
 
 
+def seed_plan(file: str, value: str = "1-844-443-4279") -> str:
+    """A plan whose one fact cites a seed source at `file` (the source is on line 3)."""
+    return HEAD + textwrap.dedent(f"""\
+        sources:
+          - {{id: leak, kind: seed, title: Leak, file: {file}}}
+        slots:
+          - id: customer-care.phone
+            kind: phone
+            label: CC
+            facts: [{{value: "{value}", sources: [{{source: leak, lines: [1]}}]}}]
+        """)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -183,31 +196,13 @@ CASES = [
     ),
     Case(
         "seed source outside the project",
-        HEAD
-        + textwrap.dedent("""\
-            sources:
-              - {id: leak, kind: seed, title: Leak, file: /proc/self/environ}
-            slots:
-              - id: customer-care.phone
-                kind: phone
-                label: CC
-                facts: [{value: 1-844-443-4279, sources: [{source: leak, lines: [1]}]}]
-            """),
+        seed_plan("/proc/self/environ"),
         "seeds/ folder",
         line=3,
     ),
     Case(
         "seed source climbing out of seeds/",
-        HEAD
-        + textwrap.dedent("""\
-            sources:
-              - {id: leak, kind: seed, title: Leak, file: seeds/../../../../etc/hostname}
-            slots:
-              - id: customer-care.phone
-                kind: phone
-                label: CC
-                facts: [{value: 1-844-443-4279, sources: [{source: leak, lines: [1]}]}]
-            """),
+        seed_plan("seeds/../../../../etc/hostname"),
         "seeds/ folder",
         line=3,
     ),
@@ -383,19 +378,7 @@ def test_the_release_step_stops_a_typo(kb_copy: Path, plan_file: Path) -> None:
 
 def test_a_seed_symlink_out_of_the_project_is_refused(kb_copy: Path, plan_file: Path) -> None:
     (kb_copy.parent / "seeds" / "outside.txt").symlink_to("/etc/hostname")
-    plan_file.write_text(
-        HEAD
-        + textwrap.dedent("""\
-            sources:
-              - {id: leak, kind: seed, title: Leak, file: seeds/outside.txt}
-            slots:
-              - id: customer-care.phone
-                kind: phone
-                label: CC
-                facts: [{value: 1-844-443-4279, sources: [{source: leak, lines: [1]}]}]
-            """),
-        encoding="utf-8",
-    )
+    plan_file.write_text(seed_plan("seeds/outside.txt"), encoding="utf-8")
     found = inspect(kb_copy, plan_file)
     assert [p.message for p in found.problems] == [
         "seed files must be inside the knowledge base's seeds/ folder"
@@ -405,20 +388,8 @@ def test_a_seed_symlink_out_of_the_project_is_refused(kb_copy: Path, plan_file: 
 def test_a_refused_seed_tells_nothing_about_the_file(kb_copy: Path, plan_file: Path) -> None:
     """Whether a value is on a line of a file outside the project must not change the answer."""
 
-    def problems_for(value_line: str, path: str) -> list[str]:
-        plan_file.write_text(
-            HEAD
-            + textwrap.dedent(f"""\
-                sources:
-                  - {{id: leak, kind: seed, title: Leak, file: {path}}}
-                slots:
-                  - id: customer-care.phone
-                    kind: phone
-                    label: CC
-                    facts: [{{value: "{value_line}", sources: [{{source: leak, lines: [1]}}]}}]
-                """),
-            encoding="utf-8",
-        )
+    def problems_for(value: str, path: str) -> list[str]:
+        plan_file.write_text(seed_plan(path, value), encoding="utf-8")
         return [p.message for p in inspect(kb_copy, plan_file).problems]
 
     hostname = Path("/etc/hostname")
