@@ -9,8 +9,9 @@ import logging
 import os
 import re
 import uuid
+from collections.abc import Callable
 
-from bot.pii import RedactingFilter, RedactingFormatter, redact
+from bot.safety.pii import redact
 
 FIELDS = ("platform", "how", "topic", "reference", "route", "status")
 """Extra fields a record may carry; free text never travels in them."""
@@ -36,6 +37,35 @@ def reference() -> str:
 def scrub(text: str) -> str:
     """`text` without identifiers or secrets."""
     return _SECRETS.sub(HIDDEN, redact(text))
+
+
+class RedactingFormatter(logging.Formatter):
+    """Blank out identifiers (or whatever `clean` removes) in the whole formatted record,
+    traceback included."""
+
+    def __init__(self, fmt: str | None = None, clean: Callable[[str], str] = redact) -> None:
+        super().__init__(fmt)
+        self._clean = clean
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._clean(super().format(record))
+
+
+class RedactingFilter(logging.Filter):
+    """Blank out identifiers (or whatever `clean` removes) in every log message and exception
+    before it is written."""
+
+    def __init__(self, clean: Callable[[str], str] = redact) -> None:
+        super().__init__()
+        self._clean = clean
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self._clean(record.getMessage())
+        record.args = ()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            exc.args = tuple(self._clean(a) if isinstance(a, str) else a for a in exc.args)
+        return True
 
 
 class JsonFormatter(logging.Formatter):

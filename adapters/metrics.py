@@ -15,6 +15,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
+from bot.ports import Answered
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ANSWER_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25)
 HTTP_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 1.0, 3.0)
@@ -70,10 +72,10 @@ class Metrics:
             self._lag_max = max(self._lag_max, loop.time() - started - LAG_PROBE_SECONDS)
             self.loop_lag.set(self._lag_max)
 
-    def observe(self, platform: str, topic: str | None, outcome: str, seconds: float) -> None:
+    def observe(self, event: Answered) -> None:
         """The engine's observer (see `Engine.observe`)."""
-        self.questions.labels(platform, topic or "none", outcome).inc()
-        self.answer_seconds.labels(platform).observe(seconds)
+        self.questions.labels(event.platform, event.topic or "none", event.outcome).inc()
+        self.answer_seconds.labels(event.platform).observe(event.seconds)
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:

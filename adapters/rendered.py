@@ -1,8 +1,8 @@
 """Rendered answers kept by Reply identity.
 
-The core hands out the same Reply object for the same topic within a minute (`bot.memo`), so a
-burst of identical questions needs one rendering and one JSON encoding. Entries hold the Reply
-itself, so an id is never reused while its entry lives.
+The core hands out the same Reply object for the same topic within a minute
+(`bot.answer.memo`), so a burst of identical questions needs one rendering and one JSON
+encoding. Entries hold the Reply itself, so an id is never reused while its entry lives.
 """
 
 from __future__ import annotations

@@ -23,17 +23,17 @@ from adapters.logs import reference
 from adapters.metrics import Metrics
 from adapters.replay import ReplayGuard
 from adapters.settings import SlackSettings
+from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.app import Answers, build_app, slash_command_text
-from adapters.slack.verify import MAX_AGE_SECONDS, SIGNATURE_HEADER, is_signed
+from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
-from bot.knowledge import KnowledgeError
+from bot.kb.knowledge import KnowledgeError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 """Slack's payloads are a few kilobytes; anything far larger is refused (413) unread."""
 
-Clock = Callable[[], float]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -45,11 +45,11 @@ class Slack:
     answers: Answers
     app: AsyncApp
     socket: AsyncSocketModeHandler | None = None
-    clock: Clock = field(default=time.time)
+    clock: UnixTime = field(default=time.time)
     replays: ReplayGuard = field(default_factory=lambda: ReplayGuard(MAX_AGE_SECONDS))
 
     @classmethod
-    def start(cls, engine: Engine, settings: SlackSettings, clock: Clock = time.time) -> Slack:
+    def start(cls, engine: Engine, settings: SlackSettings, clock: UnixTime = time.time) -> Slack:
         answers = Answers(engine)
         app = build_app(answers, settings)
         socket = (

@@ -5,28 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from bot import answer, pii
-from bot.audit import audit
+from bot.answer import build
+from bot.answer.memo import MAX_ENTRIES as MEMO_ENTRIES
+from bot.answer.memo import MinuteMemo
+from bot.answer.normalize import MAX_INPUT_CHARS
+from bot.answer.resolve import How, Match, Resolver
 from bot.gate import load
-from bot.knowledge import Knowledge
-from bot.memo import MAX_ENTRIES as MEMO_ENTRIES
-from bot.memo import MinuteMemo
-from bot.normalize import MAX_INPUT_CHARS
+from bot.kb.knowledge import Knowledge
+from bot.ports import Answered, Clock, Observer, utc_now
 from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, Visibility
-from bot.resolve import How, Match, Resolver
-from bot.trust import Findings, Selection, select
-from bot.verify import verify
+from bot.safety import pii
+from bot.safety.audit import audit
+from bot.safety.trust import Findings, Selection, select
+from bot.safety.verify import verify
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
-Observer = Callable[[str, str | None, str, float], None]
-"""Told the platform, topic, outcome and seconds of every question (never its text)."""
 OUTCOMES = {
     ReplyKind.ANSWER: "answered",
     ReplyKind.HOURS: "answered",
@@ -43,10 +42,6 @@ def outcome(reply: Reply) -> str:
     if reply.kind is ReplyKind.ANSWER and reply.visibility is Visibility.PRIVATE:
         return "refused"
     return OUTCOMES.get(reply.kind, "answered")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +62,7 @@ class _Loaded:
         selections = {
             slot: select(slot, kb, findings, hide_unverified=hide_unverified) for slot in kb.slots
         }
-        directory = answer.directory(kb)
+        directory = build.directory(kb)
         return cls(kb, Resolver(kb), findings, selections, directory, MinuteMemo(memo_size))
 
 
@@ -149,10 +144,10 @@ class Engine:
 
     def suggest(self, query: Query, limit: int) -> tuple[TopicRef, ...]:
         """Topics to offer while someone types, best first; the text is never echoed."""
-        return tuple(answer.ref(t) for t in self._pick(query).resolver.rank(query.text, limit))
+        return tuple(build.ref(t) for t in self._pick(query).resolver.rank(query.text, limit))
 
     def observe(self, observer: Observer) -> None:
-        """Call `observer(platform, topic, outcome, seconds)` after every question."""
+        """Tell `observer` of every question answered, as an `Answered` event."""
         self._observers.append(observer)
 
     async def handle(self, query: Query) -> Reply:
@@ -167,10 +162,10 @@ class Engine:
         return reply
 
     def _notify(self, platform: str, topic: str | None, result: str, started: float) -> None:
-        seconds = time.perf_counter() - started
+        event = Answered(platform, topic, result, time.perf_counter() - started)
         for observer in self._observers:
             try:
-                observer(platform, topic, result, seconds)
+                observer(event)
             except Exception:
                 log.exception("an observer failed")
 
@@ -183,14 +178,14 @@ class Engine:
         reply = self._answer(loaded, query)
         if identifiers:
             log.info("identifier in query", extra={"platform": query.platform.value})
-            reply = answer.with_privacy_notice(loaded.kb, reply, identifiers)
+            reply = build.with_privacy_notice(loaded.kb, reply, identifiers)
         return reply
 
     def _answer(self, loaded: _Loaded, query: Query) -> Reply:
         checks = verify(query.text, loaded.kb, loaded.findings)
         if checks:
             log.debug("verified", extra={"platform": query.platform.value, "how": "verify"})
-            return answer.verify_reply(loaded.kb, checks)
+            return build.verify_reply(loaded.kb, checks)
         match = loaded.resolver.resolve(query.text)
         reply = self._reply(loaded, match, query)
         log.debug(
@@ -209,23 +204,23 @@ class Engine:
 
     def _reply(self, loaded: _Loaded, match: Match, query: Query) -> Reply:
         """The reply for a match, from the memo when this minute already built it."""
-        ctx = answer.Context(self._clock(), query.locale, query.timezone)
+        ctx = build.Context(self._clock(), query.locale, query.timezone)
         topic = match.topic.id if match.topic else None
         suggested = tuple(t.id for t in match.suggestions)
         key = (match.how is How.EMPTY, topic, suggested, query.locale, query.timezone)
         return loaded.memo.get(key, ctx.now, partial(_build_reply, loaded, match, ctx))
 
 
-def _build_reply(loaded: _Loaded, match: Match, ctx: answer.Context) -> Reply:
+def _build_reply(loaded: _Loaded, match: Match, ctx: build.Context) -> Reply:
     kb, topic = loaded.kb, match.topic
     if match.how is How.EMPTY:
-        return answer.directory_reply(kb, loaded.directory)
+        return build.directory_reply(kb, loaded.directory)
     if topic is None:
         if match.suggestions:
-            return answer.suggestions_reply(kb, match.suggestions)
-        return answer.not_found_reply(kb, loaded.directory)
+            return build.suggestions_reply(kb, match.suggestions)
+        return build.not_found_reply(kb, loaded.directory)
     if topic.generated == "directory":
-        return answer.directory_reply(kb, loaded.directory, topic)
+        return build.directory_reply(kb, loaded.directory, topic)
     if topic.generated == "hours":
-        return answer.hours_reply(kb, loaded.selections, topic, ctx)
-    return answer.topic_reply(kb, loaded.selections, topic, ctx)
+        return build.hours_reply(kb, loaded.selections, topic, ctx)
+    return build.topic_reply(kb, loaded.selections, topic, ctx)

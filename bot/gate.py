@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.audit import audit
-from bot.checks import check
-from bot.knowledge import Knowledge, KnowledgeError, default_kb_dir, index, read_draft
-from bot.model import ValueFact
-from bot.trust import Findings, Severity
-from bot.yamlsource import Problem
+from bot.kb.checks import check
+from bot.kb.knowledge import Knowledge, KnowledgeError, default_kb_dir, index, read_draft
+from bot.kb.model import ValueFact
+from bot.kb.yamlsource import Problem
+from bot.safety.audit import audit
+from bot.safety.trust import Findings, Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import pytest
 
 from bot.core import Engine
 from bot.gate import load
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import (
     Badge,
     ContactRow,

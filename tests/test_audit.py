@@ -13,13 +13,13 @@ from adapters.cli import main
 from adapters.console import render_json, render_text
 from adapters.discord_app import render as discord_render
 from adapters.slack import render as slack_render
-from bot import phones
-from bot.audit import audit, summary
 from bot.core import Engine
 from bot.gate import load
-from bot.knowledge import Knowledge, KnowledgeError
+from bot.kb.knowledge import Knowledge, KnowledgeError
 from bot.reply import Platform, Query
-from bot.trust import Severity
+from bot.safety import phones
+from bot.safety.audit import audit, summary
+from bot.safety.trust import Severity
 from tests.conftest import FIXED_NOW
 
 EXPECTED = {

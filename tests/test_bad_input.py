@@ -19,7 +19,7 @@ from nacl.signing import SigningKey
 from adapters.discord_app.interactions import is_signed as discord_signed
 from adapters.slack.render import SHARE_ACTION
 from adapters.slack.verify import is_signed as slack_signed
-from bot.normalize import MAX_QUERY_CHARS, clean, matchable
+from bot.answer.normalize import MAX_QUERY_CHARS, clean, matchable
 from tests import discord_limits, slack_limits
 from tests.corpus import DISCORD_BODIES, MARK, SLACK_BODIES, TEXTS
 from tests.discord_fakes import KEY, command, sign

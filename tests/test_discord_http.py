@@ -15,7 +15,7 @@ from nacl.signing import SigningKey
 from adapters.discord_app import render
 from adapters.web import create_app
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Query, Reply
 from tests.corpus import DISCORD_BAD_HEADERS, DISCORD_NONSENSE
 from tests.discord_fakes import PUBLIC, command, sign

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from adapters.discord_app import render
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, Reply, TopicRef
 from tests.conftest import ADVERSARIAL_FIELDS, Ask, adversarial_only, adversarial_reply
 from tests.discord_limits import violations

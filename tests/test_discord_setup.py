@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestServer
 from adapters.cli import main
 from adapters.discord_app.commands import command, sync
 from adapters.settings import ConfigError, DiscordSettings, discord_settings
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from tests.discord_limits import violations
 
 KEY = "ab" * 32

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domains import OFFICIAL_DOMAINS, Verdict, judge, skeleton
+from bot.safety.domains import OFFICIAL_DOMAINS, Verdict, judge, skeleton
 
 HOMOGLYPHS = {
     "a": "а",

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from adapters.discord_app import render as discord_render
 from adapters.slack import render as slack_render
-from bot.resolve import Resolver
+from bot.answer.resolve import Resolver
 from tests.discord_fakes import command, sign
 from tests.slack_fakes import command_body, signed_headers
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot import hours
-from bot.model import Schedule, Window
+from bot.answer import hours
+from bot.kb.model import Schedule, Window
 from bot.reply import ReplyKind
 from tests.conftest import Ask
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.answer.memo import MinuteMemo
 from bot.core import Engine
-from bot.knowledge import Knowledge
-from bot.memo import MinuteMemo
+from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, Reply, ReplyKind
 from tests.conftest import FIXED_NOW
 

@@ -13,7 +13,7 @@ from adapters.logs import JsonFormatter
 from adapters.settings import SlackSettings
 from adapters.web import Slack, create_app
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Query, Reply
 from tests.conftest import FIXED_NOW
 from tests.slack_fakes import BOT_TOKEN, SECRET, command_body, signed_headers

@@ -7,10 +7,11 @@ import logging
 
 import pytest
 
+from adapters import logs
 from adapters.console import render_json, render_text
 from adapters.slack import render as slack_render
-from bot import pii
 from bot.reply import ReplyKind, Visibility
+from bot.safety import pii
 from tests.conftest import Ask
 
 TRUE_POSITIVES = [
@@ -96,8 +97,8 @@ def test_redacting_filter_blanks_messages_arguments_and_exceptions() -> None:
             records.append(self.format(record))
 
     handler = Keep()
-    handler.addFilter(pii.RedactingFilter())
-    handler.setFormatter(pii.RedactingFormatter())
+    handler.addFilter(logs.RedactingFilter())
+    handler.setFormatter(logs.RedactingFormatter())
     logger = logging.getLogger("test.pii")
     logger.addHandler(handler)
     try:

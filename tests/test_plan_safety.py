@@ -24,7 +24,7 @@ from adapters.cli import main
 from adapters.web import create_app
 from bot.core import Engine
 from bot.gate import inspect, load
-from bot.knowledge import KnowledgeError
+from bot.kb.knowledge import KnowledgeError
 from bot.reply import Query, Trust
 from tests.conftest import EXAMPLE_PLAN, FIXED_NOW, ROOT
 

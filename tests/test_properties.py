@@ -7,11 +7,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.console import render_text
+from bot.answer.normalize import MAX_QUERY_CHARS, clean, matchable
+from bot.answer.resolve import Resolver
 from bot.core import Engine
-from bot.knowledge import Knowledge
-from bot.normalize import MAX_QUERY_CHARS, clean, matchable
+from bot.kb.knowledge import Knowledge
 from bot.reply import Query
-from bot.resolve import Resolver
 
 
 @pytest.fixture(scope="module")

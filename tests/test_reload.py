@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters import heap
 from adapters.web import create_app, reload
 from bot.core import Engine
-from bot.knowledge import KnowledgeError
+from bot.kb.knowledge import KnowledgeError
 from bot.reply import Query
 from tests.slack_fakes import SERVE, command_body, free_port, signed_headers, start_server
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import Knowledge
+from bot.answer.resolve import How, Resolver
+from bot.kb.knowledge import Knowledge
 from bot.reply import ReplyKind
-from bot.resolve import How, Resolver
 from tests.conftest import Ask
 
 PHRASINGS: dict[str, list[str]] = {

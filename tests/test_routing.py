@@ -6,7 +6,7 @@ import pytest
 
 from adapters.console import render_text
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Query, Trust, Visibility
 from tests.conftest import FIXED_NOW, Ask
 

@@ -17,7 +17,7 @@ from adapters.slack import render
 from adapters.slack.app import slash_command_text
 from adapters.web import Slack, create_app
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Query, Reply
 from tests.corpus import SLACK_BAD_HEADERS
 from tests.slack_fakes import (

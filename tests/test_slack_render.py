@@ -7,7 +7,7 @@ import pytest
 from adapters.slack import render
 from adapters.text import TRUNCATED
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, Reply, SourceRef
 from tests.conftest import ADVERSARIAL_FIELDS, Ask, adversarial_only, adversarial_reply
 from tests.slack_limits import mrkdwn_texts, violations

@@ -18,7 +18,7 @@ import yaml
 from adapters.cli import main
 from adapters.settings import ConfigError, port, slack_settings
 from adapters.slack.manifest import MAX_USAGE_HINT, manifest
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from tests.conftest import ROOT
 from tests.discord_fakes import KEY
 from tests.discord_fakes import sign as discord_sign

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from adapters.console import render_json, render_text
-from bot.audit import audit
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Query, Reply, ReplyKind, Trust, Visibility
-from bot.trust import select
+from bot.safety.audit import audit
+from bot.safety.trust import select
 from tests.conftest import FIXED_NOW, Ask
 
 # values the fact check found contradicted, near-miss, superseded or on a look-alike domain

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.cli import main
 from bot.gate import load
-from bot.knowledge import KnowledgeError
+from bot.kb.knowledge import KnowledgeError
 from tests.conftest import KB_DIR
 
 TOPIC = """\

@@ -11,7 +11,7 @@ from adapters.console import render_text
 from adapters.discord_app import render as discord_render
 from adapters.slack import render as slack_render
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Query, ReplyKind, Trust, Visibility
 from tests.conftest import FIXED_NOW, Ask
 from tests.slack_limits import mrkdwn_texts, violations

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from adapters import logs
 from adapters.cli import options
 from adapters.settings import ConfigError
-from bot.knowledge import KnowledgeError
+from bot.kb.knowledge import KnowledgeError
 
 EXIT_BROKEN_KB = 2
 EXIT_CONFIG = 3

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from adapters.cli import options
 from adapters.formats import FORMATS, renderer
 from bot.core import Engine
-from bot.knowledge import default_plan
+from bot.kb.knowledge import default_plan
 from bot.reply import Platform, Query
 
 QUIT_WORDS = frozenset({"quit", "exit", "q", ":q"})
@@ -63,8 +63,8 @@ def _ask(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     """Verdicts on what was given; exit 1 when nothing in it could be checked."""
     from adapters.console import render_text
-    from bot.answer import verify_reply
-    from bot.verify import verify
+    from bot.answer.build import verify_reply
+    from bot.safety.verify import verify
 
     loaded = engine(args)
     text = " ".join(args.subject)

@@ -9,11 +9,11 @@ from typing import Any
 
 from adapters.cli import options
 from bot.gate import Inspection, inspect
-from bot.knowledge import Knowledge, default_kb_dir, default_plan
-from bot.model import KnowledgeFile, PlanFile, ValueFact, json_schema
+from bot.kb.knowledge import Knowledge, default_kb_dir, default_plan
+from bot.kb.model import KnowledgeFile, PlanFile, ValueFact, json_schema
+from bot.kb.yamlsource import Problem
 from bot.reply import Trust
-from bot.trust import Findings, Severity, trust_of
-from bot.yamlsource import Problem
+from bot.safety.trust import Findings, Severity, trust_of
 
 
 def register(commands: Any) -> None:
@@ -93,7 +93,7 @@ def trusted_warnings(kb: Knowledge, findings: Findings) -> list[Problem]:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from bot.audit import summary
+    from bot.safety.audit import summary
 
     found = _inspect(args)
     kb = found.knowledge

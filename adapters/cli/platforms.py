@@ -14,7 +14,7 @@ from adapters.cli import options
 from adapters.cli.chat import engine
 from adapters.settings import ConfigError, discord_settings, port, slack_settings
 from bot.gate import load
-from bot.knowledge import default_plan
+from bot.kb.knowledge import default_plan
 
 EXIT_CONFIG = 3
 SHUTDOWN_SECONDS = 25.0

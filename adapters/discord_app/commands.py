@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 
 from adapters.settings import ConfigError, DiscordSettings
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 
 NAME = "caremark"
 MAX_DESCRIPTION = 100

@@ -16,7 +16,7 @@ from discord import app_commands
 from adapters.discord_app import render
 from adapters.discord_app.commands import command as command_spec
 from bot.core import Engine
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query
 
 _STYLES = {

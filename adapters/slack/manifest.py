@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from adapters.slack.app import COMMAND
-from bot.knowledge import Knowledge
+from bot.kb.knowledge import Knowledge
 
 MAX_COMMAND = 32
 MAX_DESCRIPTION = 2000

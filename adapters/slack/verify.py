@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
-from typing import Protocol
 
-MAX_AGE_SECONDS = 300
+from adapters.signing import Headers, fresh, single
+
 TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 SIGNATURE_HEADER = "X-Slack-Signature"
 _SIGNATURE_LENGTH = len("v0=") + 64
-_MAX_TIMESTAMP_DIGITS = 12
-
-
-class Headers(Protocol):
-    def getall(self, key: str, default: Sequence[str]) -> Sequence[str]: ...
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -32,16 +26,9 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def is_signed(secret: str, headers: Headers, body: bytes, now: float) -> bool:
     """True only for one well-formed, fresh timestamp and one matching signature."""
-    timestamps = headers.getall(TIMESTAMP_HEADER, ())
-    signatures = headers.getall(SIGNATURE_HEADER, ())
-    if len(timestamps) != 1 or len(signatures) != 1:
-        return False
-    timestamp, sent = timestamps[0], signatures[0]
-    if not (
-        timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= _MAX_TIMESTAMP_DIGITS
-    ):
-        return False
-    if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
+    timestamp = single(headers, TIMESTAMP_HEADER)
+    sent = single(headers, SIGNATURE_HEADER)
+    if timestamp is None or sent is None or not fresh(timestamp, now):
         return False
     if not (sent.isascii() and len(sent) == _SIGNATURE_LENGTH and sent.startswith("v0=")):
         return False

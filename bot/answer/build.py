@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from bot import hours as clock
-from bot.knowledge import Knowledge
-from bot.model import CONTACT_KINDS, Citation, HoursFact, HoursSlot, MenuFact, Topic, ValueFact
+from bot.answer import hours as clock
+from bot.kb.knowledge import Knowledge
+from bot.kb.model import CONTACT_KINDS, Citation, HoursFact, HoursSlot, MenuFact, Topic, ValueFact
 from bot.reply import (
     ContactRow,
     DetailRow,
@@ -22,9 +22,9 @@ from bot.reply import (
     Trust,
     Visibility,
 )
-from bot.trust import RANK, SAFE_BADGE, TRUST_OF_SOURCE, Assessment, Selection, assess
-from bot.trust import badge as trust_badge
-from bot.verify import Check, Verdict
+from bot.safety.trust import RANK, SAFE_BADGE, TRUST_OF_SOURCE, Assessment, Selection, assess
+from bot.safety.trust import badge as trust_badge
+from bot.safety.verify import Check, Verdict
 
 HOME_ZONE = "America/Chicago"
 """The article gives every time in US Central Time."""

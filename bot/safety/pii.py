@@ -2,20 +2,18 @@
 
 Detected: Social Security numbers (by SSA's rules: no area 000, 666 or 9xx, no group 00, no
 serial 0000), member / Rx / group IDs and dates of birth next to the words that introduce them,
-and payment card numbers (13-19 digits passing the Luhn check). `redact` blanks them out;
-`RedactingFilter` and `RedactingFormatter` do the same to every log record and traceback, as a
-second line of defence.
+and payment card numbers (13-19 digits passing the Luhn check). `redact` blanks them out; the
+log filters in `adapters/logs.py` apply it to every record and traceback, as a second line of
+defence.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.normalize import digit_count
+from bot.answer.normalize import digit_count
 
 
 class Kind(StrEnum):
@@ -110,32 +108,3 @@ def redact(text: str, marker: str = REDACTED) -> str:
             out += [text[at : f.start], marker]
             at = f.end
     return "".join(out) + text[at:]
-
-
-class RedactingFormatter(logging.Formatter):
-    """Blank out identifiers (or whatever `clean` removes) in the whole formatted record,
-    traceback included."""
-
-    def __init__(self, fmt: str | None = None, clean: Callable[[str], str] = redact) -> None:
-        super().__init__(fmt)
-        self._clean = clean
-
-    def format(self, record: logging.LogRecord) -> str:
-        return self._clean(super().format(record))
-
-
-class RedactingFilter(logging.Filter):
-    """Blank out identifiers (or whatever `clean` removes) in every log message and exception
-    before it is written."""
-
-    def __init__(self, clean: Callable[[str], str] = redact) -> None:
-        super().__init__()
-        self._clean = clean
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self._clean(record.getMessage())
-        record.args = ()
-        if record.exc_info and record.exc_info[1] is not None:
-            exc = record.exc_info[1]
-            exc.args = tuple(self._clean(a) if isinstance(a, str) else a for a in exc.args)
-        return True

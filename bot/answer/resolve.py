@@ -9,9 +9,9 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import Knowledge
-from bot.model import Topic
-from bot.normalize import matchable, stem
+from bot.answer.normalize import matchable, stem
+from bot.kb.knowledge import Knowledge
+from bot.kb.model import Topic
 
 TYPO_CUTOFF = 80.0
 """rapidfuzz `ratio` a misspelt word needs to be read as a known one."""

@@ -20,7 +20,7 @@ from publicsuffixlist import PublicSuffixList
 from rapidfuzz.distance import DamerauLevenshtein
 
 OFFICIAL_DOMAINS = ("caremark.com", "cvshealth.com", "cvsspecialty.com", "cvs.com")
-CONFUSABLES = Path(__file__).parent / "data" / "unicode-confusables-13.0.0.txt"
+CONFUSABLES = Path(__file__).parent.parent / "data" / "unicode-confusables-13.0.0.txt"
 MAX_EDITS = 2
 """Look-alike distance for names of five letters or more; shorter names allow one edit."""
 _PSL = PublicSuffixList()

@@ -13,11 +13,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from bot import domains, phones
-from bot.knowledge import FactRecord, Knowledge
-from bot.model import CONTACT_KINDS, PHONE_KINDS, HoursFact, ValueFact
+from bot.kb.knowledge import FactRecord, Knowledge
+from bot.kb.model import CONTACT_KINDS, PHONE_KINDS, HoursFact, ValueFact
 from bot.reply import Trust
-from bot.trust import RANK, Finding, Severity, best_source, trust_of
+from bot.safety import domains, phones
+from bot.safety.trust import RANK, Finding, Severity, best_source, trust_of
 
 TRUSTED = frozenset({Trust.OFFICIAL, Trust.PLAN_VERIFIED})
 _WORDS = {1: "one digit", 2: "two digits"}

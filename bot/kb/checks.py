@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from bot import domains, phones
-from bot.knowledge import Draft, Located
-from bot.model import CONTACT_KINDS, PHONE_KINDS, Citation, HoursFact
-from bot.normalize import matchable
-from bot.yamlsource import Path_, Problem
+from bot.answer.normalize import matchable
+from bot.kb.knowledge import Draft, Located
+from bot.kb.model import CONTACT_KINDS, PHONE_KINDS, Citation, HoursFact
+from bot.kb.yamlsource import Path_, Problem
+from bot.safety import domains, phones
 
 REGION = phones.REGION
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")

@@ -16,7 +16,7 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_lengt
 SlotId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True)]
-Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
+TimeOfDay = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
 DaySpec = Annotated[
     str,
     StringConstraints(pattern=r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$"),
@@ -102,8 +102,8 @@ class Window(Strict):
     """Opening hours on a run of weekdays, in the schedule's time zone."""
 
     days: DaySpec
-    open: Clock
-    close: Clock
+    open: TimeOfDay
+    close: TimeOfDay
 
 
 class Schedule(Strict):

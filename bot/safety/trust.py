@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from bot.knowledge import FactRecord, Knowledge
-from bot.model import Source
+from bot.kb.knowledge import FactRecord, Knowledge
+from bot.kb.model import Source
 from bot.reply import Badge, Trust
 
 TRUST_OF_SOURCE: Mapping[str, Trust] = {

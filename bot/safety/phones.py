@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import phonenumbers
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.normalize import digit_count
+from bot.answer.normalize import digit_count
 
 REGION = "US"
 RELAY = "711"

@@ -11,11 +11,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot import domains, phones
-from bot.knowledge import FactRecord, Knowledge
-from bot.model import PHONE_KINDS
+from bot.kb.knowledge import FactRecord, Knowledge
+from bot.kb.model import PHONE_KINDS
 from bot.reply import Trust
-from bot.trust import RANK, Finding, trust_of
+from bot.safety import domains, phones
+from bot.safety.trust import RANK, Finding, trust_of
 
 _DOMAIN = re.compile(
     r"^(?:https?://)?(?:[\w.+-]+@)?(?:[\w-]+\.)+[^\W\d_][\w-]{1,62}\.?(?::\d+)?(?:/\S*)?$",

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from bot.model import (
+from bot.kb.model import (
     SLOT_KINDS,
     Category,
     Citation,
@@ -28,9 +28,9 @@ from bot.model import (
     Topic,
     ValueFact,
 )
-from bot.yamlsource import Document, Path_, Problem, read, read_text
+from bot.kb.yamlsource import Document, Path_, Problem, read, read_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PLAN_ENV = "CAREMARK_PLAN"
 KB_ENV = "CAREMARK_KB"
 
