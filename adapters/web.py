@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters import heap
+from adapters.background import Background
 from adapters.discord_app.interactions import Interactions
 from adapters.logs import reference
 from adapters.metrics import Metrics
@@ -25,7 +26,7 @@ from adapters.replay import ReplayGuard
 from adapters.settings import SlackSettings
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
-from adapters.slack.app import Answers, build_app, slash_command_text
+from adapters.slack.app import Answers, build_app, is_ssl_check, slash_command_text
 from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
 from bot.kb.knowledge import KnowledgeError
@@ -78,6 +79,8 @@ class Drain:
     def __init__(self) -> None:
         self.in_flight = 0
         self.draining = False
+        self.background: list[Background] = []
+        """Work started after an ack (a Share post, say), finished before exit too."""
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -103,6 +106,8 @@ class Drain:
         deadline = time.monotonic() + DRAIN_SECONDS
         while self.in_flight and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
+        for work in self.background:
+            await work.drain(max(0.0, deadline - time.monotonic()))
         asyncio.get_running_loop().call_soon(_exit)
 
 
@@ -141,6 +146,7 @@ def create_app(
         app.router.add_post("/discord/interactions", Interactions(engine, discord_key).handle)
     if slack is not None:
         app[SLACK] = slack
+        drain.background.append(slack.answers.background)
         app.router.add_post("/slack/events", _slack_events)
         if slack.socket is not None:
             app.on_startup.append(_connect_socket)
@@ -166,10 +172,17 @@ async def _reload_on_sighup(app: web.Application) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload, app[ENGINE])
 
 
+def bearer_matches(request: web.Request, token: str) -> bool:
+    """A single `Authorization: Bearer <token>` header, compared in constant time; any other
+    shape (repeated, non-ASCII, missing) is simply not a match."""
+    sent = request.headers.getall("Authorization", [])
+    if len(sent) != 1 or not sent[0].isascii():
+        return False
+    return hmac.compare_digest(sent[0].encode("ascii"), f"Bearer {token}".encode())
+
+
 async def _admin_reload(request: web.Request) -> web.Response:
-    sent = request.headers.get("Authorization", "")
-    expected = f"Bearer {request.app[ADMIN_TOKEN]}"
-    if not hmac.compare_digest(sent.encode(), expected.encode()):
+    if not bearer_matches(request, request.app[ADMIN_TOKEN]):
         return web.json_response({"error": "unauthorized"}, status=401)
     problems = reload(request.app[ENGINE])
     if problems:
@@ -199,6 +212,8 @@ async def _slack_events(request: web.Request) -> web.Response:
     Bolt could not answer into a 200."""
     slack = request.app[SLACK]
     body = await request.read()
+    if is_ssl_check(request.headers, body):
+        return web.Response(status=200)  # Slack's certificate probe comes unsigned, by design
     secret = slack.settings.signing_secret or ""
     now = slack.clock()
     if not secret or not is_signed(secret, request.headers, body, now):

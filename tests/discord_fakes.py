@@ -8,8 +8,11 @@ import time
 
 from nacl.signing import SigningKey
 
+EPHEMERAL = 1 << 6
+
 KEY = SigningKey.generate()
-_IDS = itertools.count(1)
+IDS = itertools.count(1)
+"""Interaction ids: unique per interaction, as Discord's are, so no two share a signature."""
 PUBLIC = KEY.verify_key.encode().hex()
 
 
@@ -28,10 +31,23 @@ def command(topic: str | None, locale: str = "en-US") -> bytes:
     return json.dumps(
         {
             "type": 2,
-            "id": str(next(_IDS)),  # unique per interaction, as Discord's are
+            "id": str(next(IDS)),
             "application_id": "2",
             "token": "t",
             "locale": locale,
             "data": {"id": "3", "name": "caremark", "type": 1, "options": options},
+        }
+    ).encode()
+
+
+def click(custom_id: str, *, ephemeral: bool = True) -> bytes:
+    """A button press (type 3) on a message that is private unless `ephemeral=False`."""
+    return json.dumps(
+        {
+            "type": 3,
+            "id": str(next(IDS)),
+            "token": "t",
+            "data": {"custom_id": custom_id, "component_type": 2},
+            "message": {"id": "9", "flags": EPHEMERAL if ephemeral else 0},
         }
     ).encode()

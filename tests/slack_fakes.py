@@ -131,14 +131,15 @@ def action_body(
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 
 
-def event_body(event: dict[str, Any]) -> bytes:
+def event_body(event: dict[str, Any], event_id: str | None = None) -> bytes:
+    """An Events API callback; each gets its own `event_id` unless one is given (a retry)."""
     return json.dumps(
         {
             "type": "event_callback",
             "team_id": "T0TEST",
             "api_app_id": "A0TEST",
             "event": event,
-            "event_id": "Ev0TEST",
+            "event_id": event_id or f"Ev{next(_TRIGGERS)}TEST",
             "event_time": int(time.time()),
         }
     ).encode()
@@ -154,6 +155,8 @@ class FakeSlack:
     socket_outbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     connections: int = 0
     current: web.WebSocketResponse | None = None
+    delay: float = 0.0
+    """Seconds each response_url or Web API call takes, as a slow Slack would."""
 
     async def drop(self) -> None:
         """Close the live Socket Mode connection from Slack's side, as Slack does at times."""
@@ -183,6 +186,7 @@ async def start_fake_slack() -> FakeSlack:
     fake = FakeSlack(TestServer(app, host="127.0.0.1"))
 
     async def record(request: web.Request) -> web.Response:
+        await asyncio.sleep(fake.delay)
         if request.content_type == "application/json":
             data = await request.json()
         else:

@@ -18,7 +18,7 @@ from bot.core import Engine
 from bot.kb.knowledge import Knowledge
 from bot.reply import Query, Reply
 from tests.corpus import DISCORD_BAD_HEADERS, DISCORD_NONSENSE
-from tests.discord_fakes import PUBLIC, command, sign
+from tests.discord_fakes import IDS, PUBLIC, click, command, sign
 from tests.discord_limits import violations
 
 
@@ -26,25 +26,13 @@ def autocomplete(typed: str) -> bytes:
     return json.dumps(
         {
             "type": 4,
-            "id": "1",
+            "id": str(next(IDS)),
             "token": "t",
             "data": {
                 "name": "caremark",
                 "type": 1,
                 "options": [{"name": "topic", "type": 3, "value": typed, "focused": True}],
             },
-        }
-    ).encode()
-
-
-def click(custom_id: str, *, ephemeral: bool = True) -> bytes:
-    return json.dumps(
-        {
-            "type": 3,
-            "id": "1",
-            "token": "t",
-            "data": {"custom_id": custom_id, "component_type": 2},
-            "message": {"id": "9", "flags": render.EPHEMERAL if ephemeral else 0},
         }
     ).encode()
 

@@ -74,7 +74,7 @@ class Interactions:
             return web.json_response({"error": "replayed request"}, status=401)
         try:
             interaction = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # nested past the parser's depth
             return web.json_response({"error": "body is not JSON"}, status=400)
         if not isinstance(interaction, dict) or not isinstance(interaction.get("data", {}), dict):
             return web.json_response({"error": "not an interaction"}, status=400)

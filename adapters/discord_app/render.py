@@ -83,7 +83,9 @@ def custom_id(kind: str, value: str) -> str:
 
 
 def message(reply: Reply, *, shared: bool = False) -> dict[str, Any]:
-    """The message data: private unless shared, never mentioning anyone."""
+    """The message data: private unless shared (and never shared when the reply itself is
+    private), never mentioning anyone."""
+    shared = shared and reply.visibility is Visibility.SHAREABLE
     data: dict[str, Any] = {
         "embeds": [embed(reply)],
         "components": components(reply, shared=shared),

@@ -9,18 +9,24 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.background import Background
 from adapters.logs import reference
 from adapters.rendered import Rendered, encode
+from adapters.replay import ReplayGuard
 from adapters.settings import SlackSettings
+from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
+from adapters.slack.verify import SIGNATURE_HEADER
 from bot.core import Engine
 from bot.reply import Platform, Query, Reply
 
@@ -49,6 +55,7 @@ def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
         ssl_check_enabled=True,
         url_verification_enabled=True,
     )
+    app.use(answers.screen_events)
     app.command(COMMAND)(answers.command)
     app.action(SHARE_PATTERN)(answers.share)
     app.action(TOPIC_PATTERN)(answers.topic)
@@ -58,6 +65,23 @@ def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
 
 SHARE_PATTERN = re.compile(f"^{re.escape(render.SHARE_ACTION)}$")
 TOPIC_PATTERN = re.compile(f"^{re.escape(render.TOPIC_ACTION)}")
+
+
+def is_ssl_check(headers: Mapping[str, str], body: bytes) -> bool:
+    """Slack's certificate check: an unsigned form with `ssl_check=1` (and a token), nothing
+    else. It is answered 200 before signatures are checked; any other unsigned body is not."""
+    if SIGNATURE_HEADER in headers or len(body) > MAX_SSL_CHECK_BYTES:
+        return False
+    try:
+        form = urllib.parse.parse_qs(
+            body.decode("ascii"), keep_blank_values=True, strict_parsing=True
+        )
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return form.get("ssl_check") == ["1"] and set(form) <= {"ssl_check", "token"}
+
+
+MAX_SSL_CHECK_BYTES = 512
 
 
 def slash_command_text(body: str) -> str | None:
@@ -71,9 +95,35 @@ def slash_command_text(body: str) -> str | None:
 class Answers:
     """The listeners; each one turns a Slack payload into a Query and a Reply into blocks."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: UnixTime = time.time) -> None:
         self._engine = engine
         self._rendered = Rendered()
+        self._clock = clock
+        self.background = Background()
+        self._events = ReplayGuard(MAX_AGE_SECONDS)  # remembers event ids for ten minutes
+
+    async def screen_events(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Before any listener: answer `app_rate_limited` (sent even unsubscribed) with 200,
+        and handle each event once, since Slack retries an event with the same `event_id`."""
+        kind = body.get("type")
+        if kind == "app_rate_limited":
+            log.warning(
+                "slack paused events for this workspace: over 30,000 in an hour",
+                extra={"platform": "slack"},
+            )
+            return BoltResponse(status=200, body="")
+        event_id = body.get("event_id")
+        retry = (
+            kind == "event_callback"
+            and isinstance(event_id, str)
+            and not self._events.first_time(event_id, self._clock())
+        )
+        if retry:
+            return BoltResponse(status=200, body="")  # a retry of one already handled
+        await next()
+        return None
 
     async def _ask(self, text: str) -> Reply:
         return await self._engine.handle(Query(text, Platform.SLACK))
@@ -95,9 +145,9 @@ class Answers:
         await ack(**json.loads(body))
 
     async def share(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        """Post the same answer visibly in the channel, as a new message."""
+        """Post the same answer visibly in the channel, as a new message, after the ack."""
         await ack()
-        await _guarded(respond, "share", lambda: self._shared(body, respond))
+        self.background.spawn(_guarded(respond, "share", lambda: self._shared(body, respond)))
 
     async def _shared(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         reply = await self._ask(_action_value(body))
@@ -108,7 +158,8 @@ class Answers:
     ) -> None:
         """A topic or suggestion button: in place when private, privately when in a channel."""
         await ack()
-        await _guarded(respond, "topic button", lambda: self._topic(body, respond, client))
+        work = _guarded(respond, "topic button", lambda: self._topic(body, respond, client))
+        self.background.spawn(work)
 
     async def _topic(
         self, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
@@ -124,11 +175,14 @@ class Answers:
         await respond(**render.message(reply), replace_original=private)
 
     async def home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
+        """Publish the App Home tab after the event is acknowledged."""
+        if event.get("tab", "home") == "home":
+            self.background.spawn(self._publish_home(str(event.get("user", "")), client))
+
+    async def _publish_home(self, user: str, client: AsyncWebClient) -> None:
         try:
             directory = await self._ask("help")
-            await client.views_publish(user_id=event["user"], view=render.home_view(directory))
+            await client.views_publish(user_id=user, view=render.home_view(directory))
         except Exception:
             _failed("app home")
 

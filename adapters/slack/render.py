@@ -71,7 +71,9 @@ def plain(text: str, limit: int) -> dict[str, Any]:
 
 
 def message(reply: Reply, *, shared: bool = False) -> dict[str, Any]:
-    """The message for a slash command or `response_url`: private unless shared."""
+    """The message for a slash command or `response_url`: private unless shared, and never
+    shared when the reply itself is private (a routed topic from an old or crafted button)."""
+    shared = shared and reply.visibility is Visibility.SHAREABLE
     tail = _buttons(reply)
     if reply.visibility is Visibility.SHAREABLE and not shared and reply.topic_id:
         tail.append(_share_button(reply.topic_id))
