@@ -8,8 +8,13 @@ import json
 import logging
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable
+
+from aiohttp import ClientConnectionResetError
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from bot.safety.pii import redact
 
@@ -100,3 +105,53 @@ def configure(*, json_lines: bool) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     for sdk in SDK_LOGGERS:
         logging.getLogger(sdk).setLevel(max(level, logging.INFO))
+    server = logging.getLogger("aiohttp.server")
+    for old in [f for f in server.filters if isinstance(f, QuietProtocolErrors)]:
+        server.removeFilter(old)
+    server.addFilter(QuietProtocolErrors())
+
+
+class Refusals:
+    """One short INFO line per refused request, at most `burst` lines a minute, then one line
+    saying how many more were refused. Refusals come unauthenticated, so each costs little."""
+
+    def __init__(self, burst: int = 10, window: float = 60.0) -> None:
+        self._burst, self._window = burst, window
+        self._started, self._count, self._muted = 0.0, 0, 0
+
+    def refused(self, what: str) -> None:
+        now = time.monotonic()
+        if now - self._started > self._window:
+            if self._muted:
+                refusal_log.info("%d more requests refused in the last minute", self._muted)
+            self._started, self._count, self._muted = now, 0, 0
+        self._count += 1
+        if self._count <= self._burst:
+            refusal_log.info("refused: %s", what)
+        else:
+            self._muted += 1
+
+
+refusal_log = logging.getLogger("caremark.refusals")
+REFUSALS = Refusals()
+
+
+class QuietProtocolErrors(logging.Filter):
+    """aiohttp logs a full traceback at ERROR for every malformed request it refuses (a bad
+    request line, chunking or compression, a client gone mid-body). Those become one rate-
+    limited INFO line; any other error keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, PROTOCOL_ERRORS):
+            REFUSALS.refused(f"malformed request ({type(error).__name__})")
+            return False
+        return True
+
+
+PROTOCOL_ERRORS: tuple[type[BaseException], ...] = (
+    HttpProcessingError,
+    RequestPayloadError,
+    ConnectionResetError,
+    ClientConnectionResetError,
+)

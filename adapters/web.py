@@ -8,7 +8,7 @@ import hmac
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,19 +17,19 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from adapters import heap
 from adapters.background import Background
 from adapters.discord_app.interactions import Interactions
 from adapters.logs import reference
 from adapters.metrics import Metrics
+from adapters.reloading import Reloader
 from adapters.replay import ReplayGuard
+from adapters.serving import Drain, body_in_time
 from adapters.settings import SlackSettings
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.app import Answers, build_app, is_ssl_check, slash_command_text
 from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
-from bot.kb.knowledge import KnowledgeError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -68,54 +68,9 @@ class Slack:
 ENGINE = web.AppKey("engine", Engine)
 SLACK = web.AppKey("slack", Slack)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
-DRAIN_SECONDS = 8.0
-"""How long SIGTERM waits for requests in flight; hosts kill about 30 s after SIGTERM."""
-
-
-class Drain:
-    """Graceful shutdown: on SIGTERM, refuse new requests (503), let those in flight finish,
-    then exit. aiohttp's own handling can drop a request still reading its body."""
-
-    def __init__(self) -> None:
-        self.in_flight = 0
-        self.draining = False
-        self.background: list[Background] = []
-        """Work started after an ack (a Share post, say), finished before exit too."""
-
-    @web.middleware
-    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if self.draining:
-            return web.json_response(
-                {"error": "shutting down"}, status=503, headers={"Retry-After": "5"}
-            )
-        self.in_flight += 1
-        try:
-            return await handler(request)
-        finally:
-            self.in_flight -= 1
-
-    async def install(self, app: web.Application) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.stop()))
-
-    async def stop(self) -> None:
-        """Drain, then raise aiohttp's GracefulExit (a SystemExit) out of the event loop."""
-        self.draining = True
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while self.in_flight and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        for work in self.background:
-            await work.drain(max(0.0, deadline - time.monotonic()))
-        asyncio.get_running_loop().call_soon(_exit)
-
-
-def _exit() -> None:
-    raise web.GracefulExit
-
-
 DRAIN = web.AppKey("drain", Drain)
+RELOADER = web.AppKey("reloader", Reloader)
+BACKGROUND = web.AppKey("background", Background)
 
 
 def create_app(
@@ -129,10 +84,14 @@ def create_app(
     engine.observe(metrics.observe)
     drain = Drain()
     app = web.Application(
-        client_max_size=MAX_BODY_BYTES, middlewares=[drain.middleware, metrics.middleware]
+        client_max_size=MAX_BODY_BYTES,
+        middlewares=[drain.middleware, body_in_time, metrics.middleware],
     )
     app[ENGINE] = engine
     app[DRAIN] = drain
+    app[RELOADER] = Reloader(engine)
+    app[BACKGROUND] = Background()
+    drain.background.append(app[BACKGROUND])
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", metrics.handle)
@@ -141,7 +100,6 @@ def create_app(
         app[ADMIN_TOKEN] = admin_token
         app.router.add_post("/admin/reload", _admin_reload)
     app.on_startup.append(_reload_on_sighup)
-    app.on_startup.append(drain.install)
     if discord_key is not None:
         app.router.add_post("/discord/interactions", Interactions(engine, discord_key).handle)
     if slack is not None:
@@ -154,22 +112,16 @@ def create_app(
     return app
 
 
-def reload(engine: Engine) -> list[str]:
-    """Reload the knowledge base; the problems (empty when it worked) are returned, and on any
-    problem the old knowledge base keeps serving."""
-    try:
-        engine.reload()
-    except KnowledgeError as exc:
-        log.error("reload refused: the knowledge base has %d problem(s)", len(exc.problems))
-        return [str(p) for p in exc.problems]
-    heap.refreeze()
-    log.info("knowledge base reloaded")
-    return []
-
-
 async def _reload_on_sighup(app: web.Application) -> None:
+    reloader = app[RELOADER]
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload, app[ENGINE])
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: app[BACKGROUND].spawn(_quietly(reloader.reload()))
+        )
+
+
+async def _quietly(work: Coroutine[Any, Any, list[str]]) -> None:
+    await work
 
 
 def bearer_matches(request: web.Request, token: str) -> bool:
@@ -184,7 +136,7 @@ def bearer_matches(request: web.Request, token: str) -> bool:
 async def _admin_reload(request: web.Request) -> web.Response:
     if not bearer_matches(request, request.app[ADMIN_TOKEN]):
         return web.json_response({"error": "unauthorized"}, status=401)
-    problems = reload(request.app[ENGINE])
+    problems = await request.app[RELOADER].reload()
     if problems:
         return web.json_response({"reloaded": False, "problems": problems}, status=409)
     topics = len(request.app[ENGINE].knowledge.topics)

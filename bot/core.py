@@ -66,6 +66,10 @@ class _Loaded:
         return cls(kb, Resolver(kb), findings, selections, directory, MinuteMemo(memo_size))
 
 
+Prepared = tuple[dt.date, dict[str | None, _Loaded]]
+"""Knowledge bases ready to serve, and the date their audit holds for."""
+
+
 class Engine:
     """Answers queries from one knowledge base per plan; the `None` plan is the default."""
 
@@ -91,9 +95,7 @@ class Engine:
         self._files: tuple[Path | None, Path | None] | None = None
         self._audited_on, self._plans = self._prepare(plans)
 
-    def _prepare(
-        self, plans: Mapping[str | None, Knowledge]
-    ) -> tuple[dt.date, dict[str | None, _Loaded]]:
+    def _prepare(self, plans: Mapping[str | None, Knowledge]) -> Prepared:
         today = self._clock().date()
         return today, {
             plan: _Loaded.of(kb, today, self._hide_unverified, self._memo_size)
@@ -103,9 +105,18 @@ class Engine:
     def reload(self) -> None:
         """Load the files again; on any problem raise KnowledgeError and keep serving the old
         knowledge base. A valid one replaces the old in a single assignment."""
+        self.install(self.rebuild())
+
+    def rebuild(self) -> Prepared:
+        """Read, check, audit and index the files again, touching nothing that is serving, so
+        it may run in a worker thread; raises KnowledgeError on any problem."""
         if self._files is None:
             raise ValueError("this engine was not loaded from files")
-        self._audited_on, self._plans = self._prepare({None: load(*self._files)})
+        return self._prepare({None: load(*self._files)})
+
+    def install(self, prepared: Prepared) -> None:
+        """Serve a rebuilt knowledge base from the next question on."""
+        self._audited_on, self._plans = prepared
 
     def _loaded(self) -> dict[str | None, _Loaded]:
         """The prepared knowledge bases, audited again when the date has changed since (about

@@ -317,7 +317,7 @@ def test_nothing_starts_on_it(
     def started(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the bot started on a plan the gate should refuse")
 
-    monkeypatch.setattr("aiohttp.web.run_app", started)
+    monkeypatch.setattr("adapters.serving.serve", started)
     monkeypatch.setattr("adapters.discord_app.gateway.run", started)
     monkeypatch.setattr("adapters.cli.chat.run_console", started)
     files = ["--kb", str(kb_copy), "--plan", str(plan_file)]

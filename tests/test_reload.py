@@ -15,7 +15,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters import heap
-from adapters.web import create_app, reload
+from adapters.reloading import reload
+from adapters.web import create_app
 from bot.core import Engine
 from bot.kb.knowledge import KnowledgeError
 from bot.reply import Query

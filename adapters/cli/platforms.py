@@ -17,8 +17,6 @@ from bot.gate import load
 from bot.kb.knowledge import default_plan
 
 EXIT_CONFIG = 3
-SHUTDOWN_SECONDS = 25.0
-"""Heroku-style hosts kill 30 s after SIGTERM; finish in-flight requests before that."""
 
 
 def register(commands: Any) -> None:
@@ -69,9 +67,8 @@ def register(commands: Any) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from adapters.web import Slack, create_app
+    from adapters import serving
+    from adapters.web import DRAIN, Slack, create_app
 
     logs.configure(json_lines=True)
     slack = slack_settings()
@@ -86,15 +83,7 @@ def serve(args: argparse.Namespace) -> int:
     mode = ", ".join(served) or "no chat platform configured"
     print(f"caremark-bot: serving on http://{args.host}:{listen} ({mode})", file=sys.stderr)
     heap.freeze()
-    web.run_app(
-        app,
-        handle_signals=False,  # adapters.web.Drain handles SIGTERM and SIGINT
-        host=args.host,
-        port=listen,
-        shutdown_timeout=SHUTDOWN_SECONDS,
-        print=None,
-        access_log=None,
-    )
+    asyncio.run(serving.serve(app, app[DRAIN], args.host, listen, serving.max_connections()))
     return 0
 
 

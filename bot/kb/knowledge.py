@@ -142,7 +142,7 @@ def default_plan() -> Path | None:
 
 def read_draft(kb_dir: Path, plan: Path | None) -> tuple[Draft, list[Problem]]:
     """Parse and schema-validate every file; cross-checks come later."""
-    kb_dir = kb_dir.resolve()
+    kb_dir = resolved(kb_dir)
     draft = Draft(root=kb_dir.parent, kb_dir=kb_dir)
     problems: list[Problem] = []
     files = sorted(kb_dir.glob("*.yaml")) if kb_dir.is_dir() else []
@@ -162,10 +162,18 @@ def read_draft(kb_dir: Path, plan: Path | None) -> tuple[Draft, list[Problem]]:
     return draft, problems
 
 
+def resolved(path: Path) -> Path:
+    """The real path, following links; a looping link stays as written (reading it fails)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def _shown(path: Path) -> str:
     """A path as people will recognise it: relative to the working directory if possible."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(resolved(path).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -299,14 +307,14 @@ def read_seeds(draft: Draft) -> list[Problem]:
     and its answers about a file's lines would otherwise tell what any file on the machine
     holds. A refused path gets one message that says nothing about the file itself.
     """
-    folders = [folder.resolve() for folder in seed_folders(draft)]
+    folders = [resolved(folder) for folder in seed_folders(draft)]
     problems: list[Problem] = []
     refused: set[str] = set()
     for at in draft.sources:
         source = at.item
         if source.kind != "seed" or not source.file:
             continue
-        path = (draft.root / source.file).resolve()
+        path = resolved(draft.root / source.file)
         if not any(path.is_relative_to(folder) for folder in folders):
             refused.add(source.id)
             problems.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -120,9 +121,13 @@ class _Alias(Exception):
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """A regular file's text, refusing devices, FIFOs and anything larger than `limit` bytes;
     raises OSError or UnicodeDecodeError with a message that is safe to show."""
-    if not path.exists():
-        raise FileNotFoundError("no such file")
-    if not path.is_file():  # checked before opening: opening a FIFO would block
+    try:
+        mode = path.stat().st_mode  # checked before opening: opening a FIFO would block
+    except FileNotFoundError:
+        raise FileNotFoundError("no such file (or a broken link)") from None
+    except (OSError, RuntimeError):
+        raise OSError("cannot follow this path (a looping link?)") from None
+    if not stat.S_ISREG(mode):
         raise OSError("not a regular file")
     with path.open("rb") as handle:
         data = handle.read(limit + 1)
@@ -137,7 +142,7 @@ def read(path: Path, display: str | None = None) -> tuple[Document | None, list[
     try:
         text = read_text(path)
     except FileNotFoundError:
-        return None, [Problem(name, None, "", "cannot read: no such file")]
+        return None, [Problem(name, None, "", "cannot read: no such file (or a broken link)")]
     except UnicodeDecodeError:
         return None, [Problem(name, None, "", "cannot read: not UTF-8 text")]
     except OSError as exc:
