@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from aiohttp import ClientConnectionResetError
+from aiohttp import ClientConnectionResetError, web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
@@ -155,3 +155,9 @@ PROTOCOL_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionResetError,
     ClientConnectionResetError,
 )
+
+
+def unauthorized(error: str, logged: str) -> web.Response:
+    """A 401 with a one-word reason for the caller and one rate-limited line in the log."""
+    REFUSALS.refused(logged)
+    return web.json_response({"error": error}, status=401)

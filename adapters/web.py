@@ -19,7 +19,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.background import Background
 from adapters.discord_app.interactions import Interactions
-from adapters.logs import reference
+from adapters.logs import reference, unauthorized
 from adapters.metrics import Metrics
 from adapters.reloading import Reloader
 from adapters.replay import ReplayGuard
@@ -78,6 +78,7 @@ def create_app(
     slack: Slack | None = None,
     discord_key: str | None = None,
     admin_token: str | None = None,
+    metrics_token: str | None = None,
 ) -> web.Application:
     """The web app; Slack's and Discord's endpoints are mounted when they are configured."""
     metrics = Metrics()
@@ -94,7 +95,7 @@ def create_app(
     drain.background.append(app[BACKGROUND])
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
-    app.router.add_get("/metrics", metrics.handle)
+    app.router.add_get("/metrics", _guarded_metrics(metrics, metrics_token))
     app.cleanup_ctx.append(metrics.watch_loop)
     if admin_token:
         app[ADMIN_TOKEN] = admin_token
@@ -124,6 +125,20 @@ async def _quietly(work: Coroutine[Any, Any, list[str]]) -> None:
     await work
 
 
+def _guarded_metrics(metrics: Metrics, token: str | None) -> Handler:
+    """`/metrics`, behind a bearer token when one is set (`CAREMARK_METRICS_TOKEN`): its counts
+    per topic say which sensitive topics a workplace asks about."""
+    if token is None:
+        return metrics.handle
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if not bearer_matches(request, token):
+            return unauthorized("unauthorized", "a request without the right bearer token")
+        return await metrics.handle(request)
+
+    return handle
+
+
 def bearer_matches(request: web.Request, token: str) -> bool:
     """A single `Authorization: Bearer <token>` header, compared in constant time; any other
     shape (repeated, non-ASCII, missing) is simply not a match."""
@@ -135,7 +150,7 @@ def bearer_matches(request: web.Request, token: str) -> bool:
 
 async def _admin_reload(request: web.Request) -> web.Response:
     if not bearer_matches(request, request.app[ADMIN_TOKEN]):
-        return web.json_response({"error": "unauthorized"}, status=401)
+        return unauthorized("unauthorized", "a request without the right bearer token")
     problems = await request.app[RELOADER].reload()
     if problems:
         return web.json_response({"reloaded": False, "problems": problems}, status=409)
@@ -169,9 +184,9 @@ async def _slack_events(request: web.Request) -> web.Response:
     secret = slack.settings.signing_secret or ""
     now = slack.clock()
     if not secret or not is_signed(secret, request.headers, body, now):
-        return web.json_response({"error": "invalid request signature"}, status=401)
+        return unauthorized("invalid request signature", "Slack request without a valid signature")
     if not slack.replays.first_time(request.headers[SIGNATURE_HEADER], now):
-        return web.json_response({"error": "replayed request"}, status=401)
+        return unauthorized("replayed request", "a replayed Slack request")
     text = slash_command_text(body.decode("utf-8"))
     if text is not None:
         answer = await slack.answers.command_body(text)

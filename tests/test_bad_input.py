@@ -118,8 +118,47 @@ async def test_duplicate_and_odd_headers(client: TestClient[Any, Any]) -> None:
     ).status == 401
 
 
-def test_corpus_size() -> None:
-    assert 2 * len(TEXTS) + len(SLACK_BODIES) + len(DISCORD_BODIES) + 2 >= 60
+HOSTILE_CATALOGUE: dict[str, Any] = {
+    "text over 4,000 characters": lambda t: len(t) > 4000,
+    "NUL bytes": lambda t: "\x00" in t,
+    "right-to-left override": lambda t: "\u202e" in t,
+    "bidi isolates": lambda t: any(c in t for c in "\u2066\u2067\u2068\u2069"),
+    "zero-width characters": lambda t: any(c in t for c in "\u200b\u200c\u200d\u2060\ufeff"),
+    "full-width letters": lambda t: any("\uff01" <= c <= "\uff5e" for c in t),
+    "confusable letters": lambda t: any("\u0400" <= c <= "\u04ff" for c in t),
+    "a channel-wide ping": lambda t: "<!channel>" in t,
+    "a here ping": lambda t: "<!here>" in t,
+    "an everyone ping": lambda t: "@everyone" in t,
+    "a user mention": lambda t: "<@U" in t,
+    "a role mention": lambda t: "<@&" in t,
+    "a spoofed Slack link": lambda t: "<https://" in t and "|" in t,
+    "a spoofed markdown link": lambda t: "](https://" in t,
+    "a lone surrogate": lambda t: any("\ud800" <= c <= "\udfff" for c in t),
+    "a pasted identifier": lambda t: "123-45-6789" in t,
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_CATALOGUE))
+def test_the_corpus_covers_the_hostile_catalogue(case: str) -> None:
+    """Each kind of hostile input the platform rules list is in the corpus at least once."""
+    assert any(HOSTILE_CATALOGUE[case](text) for text in TEXTS), case
+
+
+def test_the_corpus_covers_broken_bodies() -> None:
+    undecodable = [b for b in (*SLACK_BODIES, *DISCORD_BODIES) if not _decodes(b)]
+    assert undecodable, "no invalid UTF-8 body"
+    assert any(len(b) > 50_000 for b in SLACK_BODIES), "no oversized Slack body"
+    assert any(b.count(b"[") > 1000 for b in SLACK_BODIES), "no deeply nested Slack payload"
+    assert b"" in SLACK_BODIES and b"" in DISCORD_BODIES, "no empty body"
+    assert len(set(TEXTS)) == len(TEXTS), "a hostile text is listed twice"
+
+
+def _decodes(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class Headers:
@@ -134,11 +173,32 @@ TEXT = st.text(alphabet=st.characters(codec=None, categories=None), max_size=80)
 PROPERTY = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def _slack_parts(now: int) -> Any:
+    """Timestamps and signatures from noise to exactly right, so every branch is reached."""
+    stamp = st.one_of(TEXT, st.sampled_from([str(now), str(now - 301), f" {now}", "0" + str(now)]))
+    hex64 = st.text(alphabet="0123456789abcdefABCDEF", min_size=64, max_size=64)
+    signature = st.one_of(TEXT, hex64.map(lambda h: "v0=" + h), st.just("RIGHT"))
+    right_stamp, right_signature = st.just([str(now)]), st.just(["RIGHT"])
+    return (
+        st.one_of(right_stamp, st.lists(stamp, max_size=3)),
+        st.one_of(right_signature, st.lists(signature, max_size=3)),
+    )
+
+
 @PROPERTY
-@given(st.lists(TEXT, max_size=3), st.lists(TEXT, max_size=3), st.binary(max_size=200))
-def test_slack_verifier_never_raises(stamps: list[str], sigs: list[str], body: bytes) -> None:
+@given(st.data(), st.one_of(st.binary(max_size=200), st.text(max_size=80).map(str.encode)))
+def test_slack_verifier_accepts_exactly_the_right_signature(data: Any, body: bytes) -> None:
+    from adapters.slack.verify import signature
+
+    now = int(time.time())
+    stamps_of, signatures_of = _slack_parts(now)
+    stamps = data.draw(stamps_of)
+    fresh = [s for s in stamps if s == str(now)]
+    right = signature(SECRET, str(now), body) if _decodes(body) else "unreachable"
+    sigs = [right if s == "RIGHT" else s for s in data.draw(signatures_of)]
     headers = Headers(stamps, sigs, ("X-Slack-Request-Timestamp", "X-Slack-Signature"))
-    assert slack_signed(SECRET, headers, body, time.time()) in (True, False)
+    expected = _decodes(body) and len(stamps) == 1 and len(fresh) == 1 and sigs == [right]
+    assert slack_signed(SECRET, headers, body, now) is expected
 
 
 @PROPERTY
@@ -152,9 +212,14 @@ def test_discord_verifier_never_raises(stamps: list[str], sigs: list[str], body:
 @given(st.binary(max_size=200))
 def test_discord_verifier_accepts_only_real_signatures(body: bytes) -> None:
     stamp = str(int(time.time()))
-    good = SigningKey(bytes(32)).sign(stamp.encode() + body).signature.hex()
-    headers = Headers([stamp], [good], ("X-Signature-Timestamp", "X-Signature-Ed25519"))
-    assert discord_signed(KEY.verify_key, headers, body, time.time()) is False
+    names = ("X-Signature-Timestamp", "X-Signature-Ed25519")
+    real = KEY.sign(stamp.encode() + body).signature.hex()
+    assert discord_signed(KEY.verify_key, Headers([stamp], [real], names), body, time.time())
+    other_key = SigningKey(bytes(32)).sign(stamp.encode() + body).signature.hex()
+    flipped = real[:-1] + ("0" if real[-1] != "0" else "1")
+    for wrong in (other_key, flipped):
+        headers = Headers([stamp], [wrong], names)
+        assert discord_signed(KEY.verify_key, headers, body, time.time()) is False
 
 
 @PROPERTY

@@ -112,3 +112,57 @@ def test_redacting_filter_blanks_messages_arguments_and_exceptions() -> None:
     joined = "\n".join(records)
     assert "123-45-6789" not in joined and "4111 1111 1111 1111" not in joined
     assert pii.REDACTED in joined
+
+
+DISGUISED = [
+    ("536.22.8726", pii.Kind.SSN),
+    ("536\u201022\u20108726", pii.Kind.SSN),  # hyphen
+    ("536\u201322\u20138726", pii.Kind.SSN),  # en dash
+    ("536\u221222\u22128726", pii.Kind.SSN),  # minus sign
+    ("536\uff0d22\uff0d8726", pii.Kind.SSN),  # full-width hyphen
+    ("536\ufe6322\ufe638726", pii.Kind.SSN),  # small hyphen-minus
+    ("536\u00a022\u00a08726", pii.Kind.SSN),  # no-break space
+    ("536\u200922\u20098726", pii.Kind.SSN),  # thin space
+    ("536\u202f22\u202f8726", pii.Kind.SSN),  # narrow no-break space
+    ("536-22-87\u200b26", pii.Kind.SSN),  # zero-width space inside
+    ("536-2\u200d2-8726", pii.Kind.SSN),  # zero-width joiner inside
+    ("5\ufeff36-22-8726", pii.Kind.SSN),  # byte-order mark inside
+    ("536/22/8726", pii.Kind.SSN),
+    ("\uff15\uff13\uff16-\uff12\uff12-\uff18\uff17\uff12\uff16", pii.Kind.SSN),  # full-width
+    ("\u0665\u0663\u0666-\u0662\u0662-\u0668\u0667\u0662\u0666", pii.Kind.SSN),  # Arabic-Indic
+    ("\u06f5\u06f3\u06f6-\u06f2\u06f2-\u06f8\u06f7\u06f2\u06f6", pii.Kind.SSN),  # Persian
+    ("\u096b\u0969\u096c-\u0968\u0968-\u096e\u096d\u0968\u096c", pii.Kind.SSN),  # Devanagari
+    ("mi número de seguro social es 536 22 8726", pii.Kind.SSN),
+    ("4111.1111.1111.1111", pii.Kind.CARD),
+    ("4111\u00a01111\u00a01111\u00a01111", pii.Kind.CARD),
+    ("4111\u20131111\u20131111\u20131111", pii.Kind.CARD),
+    ("4111 1111 11\u200b11 1111", pii.Kind.CARD),
+    (
+        "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11",
+        pii.Kind.CARD,
+    ),
+    ("5500\u22120000\u22120000\u22120004", pii.Kind.CARD),
+    ("member id W12\u200b3456789", pii.Kind.MEMBER_ID),
+    ("Member ID: \uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18", pii.Kind.MEMBER_ID),
+    ("\uff2d\uff25\uff2d\uff22\uff25\uff32 \uff29\uff24 W123456789", pii.Kind.MEMBER_ID),
+    ("member\u00a0id\u00a0W123456789", pii.Kind.MEMBER_ID),
+    ("rx bin \u0666\u0661\u0660\u0660\u0661\u0664", pii.Kind.MEMBER_ID),
+    ("DOB 03\uff0f04\uff0f1985", pii.Kind.BIRTH_DATE),
+    ("DOB 03\u201004\u20101985", pii.Kind.BIRTH_DATE),
+    ("date of birth 1985\u221203\u221204", pii.Kind.BIRTH_DATE),
+    ("dob \uff10\uff13/\uff10\uff14/\uff11\uff19\uff18\uff15", pii.Kind.BIRTH_DATE),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), DISGUISED)
+def test_disguised_identifiers_are_found_and_blanked(text: str, kind: pii.Kind) -> None:
+    assert kind in pii.kinds(text)
+    redacted = pii.redact(text)
+    digits = [ch for ch in redacted if ch.isdigit()]
+    assert len(digits) < 4, redacted  # the identifier itself is gone, however it was written
+
+
+def test_spans_point_into_the_text_as_given() -> None:
+    text = "hello \u200b\u200b my ssn: 536\u201322\u20138726, thanks"
+    (found,) = pii.find(text)
+    assert text[found.start : found.end] == "536\u201322\u20138726"

@@ -198,3 +198,43 @@ async def test_a_non_ascii_authorization_on_reload_is_401(client: TestClient[Any
         headers=[("Authorization", "Bearer s3cret"), ("Authorization", "Bearer s3cret")],
     )
     assert repeated.status == 401
+
+
+async def test_metrics_can_sit_behind_a_token(engine: Engine) -> None:
+    app = create_app(engine, metrics_token="m3trics")
+    client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        assert (await client.get("/metrics")).status == 401
+        wrong = {"Authorization": "Bearer nope"}
+        assert (await client.get("/metrics", headers=wrong)).status == 401
+        right = await client.get("/metrics", headers={"Authorization": "Bearer m3trics"})
+        assert right.status == 200 and "caremark_questions_total" in await right.text()
+        assert (await client.get("/healthz")).status == 200  # health stays open
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "caremark.zzyzxtopleveldomainzz",
+        "cvshealth.securelogin-verify",
+        "https://www.caremark.accountsuspendednotice/x",
+        "help@cvsspecialty.refundsdesk",
+    ],
+)
+async def test_verdicts_never_echo_what_was_asked(asked: str, ask: Any) -> None:
+    reply = await ask(f"is {asked} legit?")
+    shown = json.dumps(reply.to_json())
+    for label in asked.replace("https://", "").replace("@", ".").replace("/", ".").split("."):
+        if label and label not in ("www", "x", "help", "caremark", "cvshealth", "cvsspecialty"):
+            assert label not in shown, label
+
+
+def test_the_number_scan_is_bounded() -> None:
+    from bot.safety import phones
+
+    message = " ".join(f"1-800-{n:03d}-{n:04d}" for n in range(200, 400))
+    assert len(phones.find_numbers(message)) <= phones.MAX_NUMBERS
+    assert phones.find_numbers("is 1-800-237-2765 legit?")[0].e164 == "+18002372765"

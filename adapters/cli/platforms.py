@@ -77,7 +77,10 @@ def serve(args: argparse.Namespace) -> int:
     loaded = engine(args)
     discord_key = discord.public_key if discord else None
     admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
-    app = create_app(loaded, Slack.start(loaded, slack) if slack else None, discord_key, admin)
+    metrics = os.environ.get("CAREMARK_METRICS_TOKEN", "").strip() or None
+    app = create_app(
+        loaded, Slack.start(loaded, slack) if slack else None, discord_key, admin, metrics
+    )
     served = [f"Slack in {slack.mode} mode"] if slack else []
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"

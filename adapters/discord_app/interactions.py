@@ -17,7 +17,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from adapters.discord_app import render
-from adapters.logs import reference
+from adapters.logs import reference, unauthorized
 from adapters.rendered import Rendered, encode
 from adapters.replay import ReplayGuard
 from adapters.signing import MAX_AGE_SECONDS, Headers, UnixTime, fresh, single
@@ -69,9 +69,11 @@ class Interactions:
         body = await request.read()
         now = self._clock()
         if not is_signed(self._key, request.headers, body, now):
-            return web.json_response({"error": "invalid request signature"}, status=401)
+            return unauthorized(
+                "invalid request signature", "Discord request without a valid signature"
+            )
         if not self._replays.first_time((signature_of(request.headers) or b"").hex(), now):
-            return web.json_response({"error": "replayed request"}, status=401)
+            return unauthorized("replayed request", "a replayed Discord request")
         try:
             interaction = json.loads(body)
         except (UnicodeDecodeError, ValueError, RecursionError):  # nested past the parser's depth

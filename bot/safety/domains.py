@@ -116,7 +116,7 @@ def judge(text: str, allow: Iterable[str] = OFFICIAL_DOMAINS) -> DomainCheck:
         if label == off_label and suffix != off_suffix:
             return DomainCheck(
                 Verdict.LOOKALIKE,
-                f"it copies {official} with a different ending (.{suffix})",
+                f"it copies {official} with a different ending",
                 domain,
                 official,
             )

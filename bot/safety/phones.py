@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from rapidfuzz.distance import DamerauLevenshtein
@@ -27,8 +29,10 @@ class Number:
     toll_free: bool
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> Number | None:
-    """The number in `text`, or None if it is not a valid phone number."""
+    """The number in `text`, or None if it is not a valid phone number (cached: the same
+    knowledge-base values are parsed for every question that asks about a number)."""
     try:
         number = phonenumbers.parse(text, REGION)
     except phonenumbers.NumberParseException:
@@ -61,13 +65,27 @@ def nearest(number: Number, trusted: Iterable[Number]) -> tuple[Number, int] | N
 
 MIN_DIGITS = 7
 """No phone number has fewer digits, so text with fewer is not searched at all."""
+MAX_NUMBERS = 5
+"""A question asks about a few numbers at most; past this many the scan stops, so a message
+of pasted numbers costs no more than a short one."""
+MAX_TRIES = 40
+"""Candidate spans phonenumbers may examine per message (its default is 65,535)."""
+SCAN_CHARS = 600
+"""Numbers are looked for in a message's first 600 characters, where a question about one
+states it; identifiers (`bot/safety/pii.py`) are still looked for everywhere."""
 
 
 def find_numbers(text: str) -> list[Number]:
-    """Every valid phone number written in free text."""
+    """The valid phone numbers written in free text, each once, the first `MAX_NUMBERS`."""
     if digit_count(text) < MIN_DIGITS:
         return []
-    matches = phonenumbers.PhoneNumberMatcher(text, REGION, leniency=phonenumbers.Leniency.VALID)
+    matches = phonenumbers.PhoneNumberMatcher(
+        text[:SCAN_CHARS], REGION, leniency=phonenumbers.Leniency.VALID, max_tries=MAX_TRIES
+    )
     e164 = phonenumbers.PhoneNumberFormat.E164
-    found = (parse(phonenumbers.format_number(m.number, e164)) for m in matches)
-    return [n for n in found if n is not None]
+    found: dict[str, Number] = {}
+    for match in itertools.islice(matches, MAX_NUMBERS):  # repeats count towards the cap
+        number = parse(phonenumbers.format_number(match.number, e164))
+        if number is not None:
+            found.setdefault(number.e164, number)
+    return list(found.values())[:MAX_NUMBERS]

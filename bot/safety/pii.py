@@ -10,6 +10,7 @@ defence.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,7 +25,7 @@ class Kind(StrEnum):
 
 
 REDACTED = "[removed]"
-_SSN = re.compile(r"(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])")
+_SSN = re.compile(r"(?<![\d-])(\d{3})([-. /]?)(\d{2})\2(\d{4})(?![\d-])")
 _SSN_WORDS = re.compile(r"\b(ssn|ss#|social(\s+security)?|security\s+(no|number|#))", re.I)
 _ID = re.compile(
     r"\b(member|subscriber|rx|group|grp|policy|id|pcn|bin)\s*(id|#|no\.?|number|bin|pcn|group)?"
@@ -40,7 +41,7 @@ _BIRTH = re.compile(
     r"(?P<value>" + _DATE + r")",
     re.I,
 )
-_CARD = re.compile(r"(?<!\d)(\d[ -]?){12,18}\d(?!\d)")
+_CARD = re.compile(r"(?<!\d)(\d[ .-]?){12,18}\d(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +68,51 @@ MIN_DIGITS = 4
 """Every identifier looked for has at least this many digits; text with fewer is skipped."""
 
 
+_DROPPED = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff")
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+_SPACES = frozenset("\u00a0\u1680\u202f\u205f\u3000") | {chr(c) for c in range(0x2000, 0x200B)}
+
+
+def _plain(ch: str) -> str:
+    """One character as the patterns expect it: any script's digit as 0-9, any dash as `-`,
+    any space as ` `, full-width letters as ASCII; invisible characters become nothing."""
+    if ch.isascii():
+        return ch
+    if ch in _DROPPED:
+        return ""
+    if ch in _DASHES:
+        return "-"
+    if ch in _SPACES:
+        return " "
+    digit = unicodedata.digit(ch, None)
+    if digit is not None and unicodedata.category(ch) == "Nd":
+        return str(digit)
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
+
+
+def plain(text: str) -> tuple[str, list[int]]:
+    """`text` normalised for detection, and for each of its characters the index in `text`
+    it came from, so a span found in one is a span in the other."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        for out in _plain(ch):
+            chars.append(out)
+            origin.append(i)
+    return "".join(chars), origin
+
+
 def find(text: str) -> list[Found]:
-    """Every identifier in `text`, with where it is."""
+    """Every identifier in `text`, with where it is (indices into `text` as given)."""
+    if text.isascii():
+        return _find(text)
+    normal, origin = plain(text)
+    origin.append(len(text))
+    return [Found(f.kind, origin[f.start], origin[f.end - 1] + 1) for f in _find(normal)]
+
+
+def _find(text: str) -> list[Found]:
     found: list[Found] = []
     if digit_count(text) < MIN_DIGITS:
         return found
