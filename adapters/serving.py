@@ -34,6 +34,9 @@ DRAIN_SECONDS = 8.0
 """Hosts kill about 30 s after SIGTERM; a drain this long leaves room to spare."""
 QUIET_SECONDS = 0.5
 """While draining, an open but silent connection is closed after this long without requests."""
+LINGER_SECONDS = 1.0
+"""After refusing an unread body, how long to keep reading it so the refusal arrives (aiohttp's
+default is 10 s, which would hold a slot that long per slow client)."""
 MAX_CONNECTIONS = 1000
 _BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
@@ -129,6 +132,7 @@ async def serve(app: web.Application, drain: Drain, host: str, port: int, limit:
         handle_signals=False,
         access_log=None,
         keepalive_timeout=HEADER_SECONDS,
+        lingering_time=LINGER_SECONDS,
         shutdown_timeout=1.0,  # after the drain, only idle or abandoned connections remain
     )
     await runner.setup()
