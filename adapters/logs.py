@@ -12,10 +12,6 @@ import time
 import uuid
 from collections.abc import Callable
 
-from aiohttp import ClientConnectionResetError, web
-from aiohttp.http_exceptions import HttpProcessingError
-from aiohttp.web_protocol import RequestPayloadError
-
 from bot.safety.pii import redact
 
 FIELDS = ("platform", "how", "topic", "reference", "route", "status")
@@ -105,10 +101,6 @@ def configure(*, json_lines: bool) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     for sdk in SDK_LOGGERS:
         logging.getLogger(sdk).setLevel(max(level, logging.INFO))
-    server = logging.getLogger("aiohttp.server")
-    for old in [f for f in server.filters if isinstance(f, QuietProtocolErrors)]:
-        server.removeFilter(old)
-    server.addFilter(QuietProtocolErrors())
 
 
 class Refusals:
@@ -134,30 +126,3 @@ class Refusals:
 
 refusal_log = logging.getLogger("caremark.refusals")
 REFUSALS = Refusals()
-
-
-class QuietProtocolErrors(logging.Filter):
-    """aiohttp logs a full traceback at ERROR for every malformed request it refuses (a bad
-    request line, chunking or compression, a client gone mid-body). Those become one rate-
-    limited INFO line; any other error keeps its traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, PROTOCOL_ERRORS):
-            REFUSALS.refused(f"malformed request ({type(error).__name__})")
-            return False
-        return True
-
-
-PROTOCOL_ERRORS: tuple[type[BaseException], ...] = (
-    HttpProcessingError,
-    RequestPayloadError,
-    ConnectionResetError,
-    ClientConnectionResetError,
-)
-
-
-def unauthorized(error: str, logged: str) -> web.Response:
-    """A 401 with a one-word reason for the caller and one rate-limited line in the log."""
-    REFUSALS.refused(logged)
-    return web.json_response({"error": error}, status=401)

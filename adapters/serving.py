@@ -21,10 +21,12 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import ClientConnectionResetError, web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from adapters.background import Background
-from adapters.logs import PROTOCOL_ERRORS, REFUSALS
+from adapters.logs import REFUSALS
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,40 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def max_connections() -> int:
     raw = os.environ.get("CAREMARK_MAX_CONNECTIONS", "").strip()
     return int(raw) if raw.isdigit() and int(raw) > 0 else MAX_CONNECTIONS
+
+
+class QuietProtocolErrors(logging.Filter):
+    """aiohttp logs a full traceback at ERROR for every malformed request it refuses (a bad
+    request line, chunking or compression, a client gone mid-body). Those become one rate-
+    limited INFO line; any other error keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, PROTOCOL_ERRORS):
+            REFUSALS.refused(f"malformed request ({type(error).__name__})")
+            return False
+        return True
+
+
+PROTOCOL_ERRORS: tuple[type[BaseException], ...] = (
+    HttpProcessingError,
+    RequestPayloadError,
+    ConnectionResetError,
+    ClientConnectionResetError,
+)
+
+
+def quiet_protocol_errors() -> None:
+    """Fold aiohttp's tracebacks for malformed requests into the refusal line (once)."""
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, QuietProtocolErrors) for f in server.filters):
+        server.addFilter(QuietProtocolErrors())
+
+
+def unauthorized(error: str, logged: str) -> web.Response:
+    """A 401 with a one-word reason for the caller and one rate-limited line in the log."""
+    REFUSALS.refused(logged)
+    return web.json_response({"error": error}, status=401)
 
 
 class Drain:
@@ -142,6 +178,7 @@ async def serve(app: web.Application, drain: Drain, host: str, port: int, limit:
     def connection() -> asyncio.BaseProtocol:
         return _Busy() if len(server.connections) >= limit else server()
 
+    quiet_protocol_errors()
     listener = await asyncio.get_running_loop().create_server(connection, host, port)
     drain.install()
     try:

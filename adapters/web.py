@@ -19,11 +19,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.background import Background
 from adapters.discord_app.interactions import Interactions
-from adapters.logs import reference, unauthorized
+from adapters.logs import reference
 from adapters.metrics import Metrics
 from adapters.reloading import Reloader
 from adapters.replay import ReplayGuard
-from adapters.serving import Drain, body_in_time
+from adapters.serving import Drain, body_in_time, unauthorized
 from adapters.settings import SlackSettings
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render

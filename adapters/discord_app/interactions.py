@@ -17,9 +17,10 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from adapters.discord_app import render
-from adapters.logs import reference, unauthorized
+from adapters.logs import reference
 from adapters.rendered import Rendered, encode
 from adapters.replay import ReplayGuard
+from adapters.serving import unauthorized
 from adapters.signing import MAX_AGE_SECONDS, Headers, UnixTime, fresh, single
 from bot.core import Engine
 from bot.reply import Platform, Query
