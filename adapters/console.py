@@ -6,16 +6,12 @@ import json
 import textwrap
 from collections.abc import Iterable, Iterator
 
-from bot.reply import Badge, HoursRow, Reply, Trust
+from bot import i18n
+from bot.i18n import Words
+from bot.reply import Badge, HoursRow, Reply
 
 WIDTH = 88
-ICONS = {
-    Trust.PLAN_VERIFIED: "[verified]",
-    Trust.OFFICIAL: "[official]",
-    Trust.CORROBORATED: "[other plan]",
-    Trust.UNVERIFIED: "[unverified]",
-    Trust.SAFE_ADVICE: "[safe advice]",
-}
+
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
 _BOLD, _YELLOW, _DIM, _RESET = "\x1b[1m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
 
@@ -27,15 +23,45 @@ def render_json(reply: Reply) -> str:
 
 def render_text(reply: Reply, *, color: bool = False) -> str:
     """A reply as readable terminal text; control characters never reach the terminal."""
+    words = i18n.words(reply.language)
     bold, yellow, dim, reset = (_BOLD, _YELLOW, _DIM, _RESET) if color else ("",) * 4
-    lines = [f"{bold}{_safe(reply.title)}{reset}", ""]
-    for paragraph in _safe(reply.summary).split("\n\n"):
-        lines += [*_wrap(paragraph), ""]
-    lines += _section("Contacts", _contacts(reply))
-    lines += _section("Hours", _hours(reply))
-    lines += _section("Good to know", _details(reply))
-    lines += _section("Steps", (f"  {n}. {_safe(s)}" for n, s in enumerate(reply.steps, 1)))
-    lines += _section("Links", _links(reply))
+    lines: list[str] = []
+    for part in reply.parts or (reply,):
+        lines += _body(part, words, bold, yellow, reset)
+    related = reply.related or tuple(t for p in reply.parts for t in p.related)
+    if related:
+        titles = " · ".join(f"{_safe(t.title)} ({t.id})" for t in related)
+        lines += [*_wrap(f"{words('render.related')}: {titles}"), ""]
+    footer = [f"{words('render.sources')}:"] if reply.sources else []
+    footer += [
+        f"  - {_safe(s.title)}"
+        + (f", {s.url}" if s.url else "")
+        + (f" ({s.detail})" if s.detail else "")
+        for s in reply.sources
+    ]
+    if reply.reviewed:
+        footer.append(words("render.reviewed", date=reply.reviewed.isoformat()) + ".")
+    if reply.plan:
+        footer.append(words("render.plan", plan=_safe(reply.plan)) + ".")
+    if reply.more or any(p.more for p in reply.parts):
+        footer.append(words("render.console_more"))
+    lines += [f"{dim}{line}{reset}" for entry in footer for line in _wrap(entry, rest="      ")]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _body(reply: Reply, words: Words, bold: str, yellow: str, reset: str) -> list[str]:
+    """One answer's title, lead, detail and rows (a multi-part reply has one per question)."""
+    lines = [f"{bold}{_safe(reply.title)}{reset}"]
+    for text in (reply.lead, reply.summary):
+        for paragraph in _safe(text).split("\n\n") if text else ():
+            lines += _wrap(paragraph)
+    lines.append("")
+    lines += _section(words("render.contacts"), _contacts(reply, words))
+    lines += _section(words("render.hours"), _hours(reply, words))
+    lines += _section(words("render.good_to_know"), _details(reply, words))
+    steps = (f"  {n}. {_safe(s)}" for n, s in enumerate(reply.steps, 1))
+    lines += _section(words("render.steps"), steps)
+    lines += _section(words("render.links"), _links(reply, words))
     for section in reply.sections:
         topics = (f"  - {_safe(t.title)}  ({t.id})" for t in section.topics)
         lines += _section(section.title, topics)
@@ -44,51 +70,38 @@ def render_text(reply: Reply, *, color: bool = False) -> str:
         for w in reply.warnings
         for line in _wrap(_safe(w), indent="  ! ", rest="    ")
     )
-    lines += _section("Careful", warnings)
-    lines += _section(
-        "Did you mean", (f"  - {_safe(t.title)}  ({t.id})" for t in reply.suggestions)
-    )
-    if reply.related:
-        lines += _wrap(
-            "Related: " + " · ".join(f"{_safe(t.title)} ({t.id})" for t in reply.related)
-        )
-        lines.append("")
-    footer = ["Sources:"] if reply.sources else []
-    footer += [
-        f"  - {_safe(s.title)}"
-        + (f", {s.url}" if s.url else "")
-        + (f" ({s.detail})" if s.detail else "")
-        for s in reply.sources
-    ]
-    if reply.reviewed:
-        footer.append(f"Answer reviewed {reply.reviewed.isoformat()}.")
-    if reply.plan:
-        footer.append(f"Plan: {_safe(reply.plan)}.")
-    lines += [f"{dim}{line}{reset}" for entry in footer for line in _wrap(entry, rest="      ")]
-    return "\n".join(lines).rstrip() + "\n"
+    lines += _section(words("render.careful"), warnings)
+    suggestions = (f"  - {_safe(t.title)}  ({t.id})" for t in reply.suggestions)
+    lines += _section(words("render.did_you_mean"), suggestions)
+    return lines
 
 
-def _contacts(reply: Reply) -> Iterator[str]:
-    return _rows((f"{row.label}: {row.value}", None, row.note, row.badge) for row in reply.contacts)
+Row = tuple[str, str | None, str | None, Badge]
 
 
-def _hours(reply: Reply) -> Iterator[str]:
+def _contacts(reply: Reply, words: Words) -> Iterator[str]:
+    return _rows(words, ((f"{c.label}: {c.value}", None, c.note, c.badge) for c in reply.contacts))
+
+
+def _hours(reply: Reply, words: Words) -> Iterator[str]:
+    states = {True: f" ({words('hours.open_now')})", False: f" ({words('hours.closed_now')})"}
+
     def head(row: HoursRow) -> str:
-        state = {True: " (open now)", False: " (closed now)", None: ""}[row.open_now]
+        state = states[row.open_now] if row.open_now is not None else ""
         return f"{row.label}: {row.schedule}{state}"
 
-    return _rows((head(row), row.local, row.note, row.badge) for row in reply.hours)
+    return _rows(words, ((head(row), row.local, row.note, row.badge) for row in reply.hours))
 
 
-def _details(reply: Reply) -> Iterator[str]:
-    return _rows((f"{row.label}: {row.value}", None, row.note, row.badge) for row in reply.details)
+def _details(reply: Reply, words: Words) -> Iterator[str]:
+    return _rows(words, ((f"{d.label}: {d.value}", None, d.note, d.badge) for d in reply.details))
 
 
-def _links(reply: Reply) -> Iterator[str]:
-    return _rows((f"{link.label}: {link.url}", None, None, link.badge) for link in reply.links)
+def _links(reply: Reply, words: Words) -> Iterator[str]:
+    return _rows(words, ((f"{x.label}: {x.url}", None, None, x.badge) for x in reply.links))
 
 
-def _rows(rows: Iterable[tuple[str, str | None, str | None, Badge]]) -> Iterator[str]:
+def _rows(words: Words, rows: Iterable[Row]) -> Iterator[str]:
     """Bulleted rows; a run of rows with the same badge shows it once, after the run."""
     rows = list(rows)
     run = 0
@@ -99,8 +112,8 @@ def _rows(rows: Iterable[tuple[str, str | None, str | None, Badge]]) -> Iterator
                 yield from _wrap(_safe(line), indent="      ")
         run += 1
         if i + 1 == len(rows) or rows[i + 1][3] != badge:
-            suffix = f" (all {run} above)" if run > 1 else ""
-            yield from _wrap(_badge(badge) + suffix, indent="      ")
+            suffix = words("render.all_above", count=run) if run > 1 else ""
+            yield from _wrap(_badge(badge, words) + suffix, indent="      ")
             run = 0
 
 
@@ -109,8 +122,8 @@ def _section(title: str, rows: Iterable[str]) -> list[str]:
     return [f"{title}:", *rows, ""] if rows else []
 
 
-def _badge(badge: Badge) -> str:
-    return f"{ICONS[badge.trust]} {_safe(badge.text)}"
+def _badge(badge: Badge, words: Words) -> str:
+    return f"[{words(f'trust.{badge.trust.value}')}] {_safe(badge.text)}"
 
 
 def _wrap(text: str, indent: str = "", rest: str | None = None) -> list[str]:

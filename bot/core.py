@@ -10,19 +10,21 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from bot.answer import build
+from bot import i18n
+from bot.answer import build, tone
 from bot.answer.memo import MAX_ENTRIES as MEMO_ENTRIES
 from bot.answer.memo import MinuteMemo
 from bot.answer.normalize import MAX_INPUT_CHARS
 from bot.answer.resolve import How, Match, Resolver
 from bot.gate import load
+from bot.i18n import Phrase
 from bot.kb.knowledge import Knowledge
 from bot.ports import Answered, Clock, Observer, utc_now
-from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, Visibility
+from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, View, Visibility
 from bot.safety import pii
 from bot.safety.audit import audit
 from bot.safety.trust import Findings, Selection, select
-from bot.safety.verify import verify
+from bot.safety.verify import Check, verify
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +159,17 @@ class Engine:
         """Topics to offer while someone types, best first; the text is never echoed."""
         return tuple(build.ref(t) for t in self._pick(query).resolver.rank(query.text, limit))
 
+    def verdicts(self, text: str) -> list[Check]:
+        """Verdicts on every number and address in `text`, which is all to be checked."""
+        return verify(text[:MAX_INPUT_CHARS], self.knowledge, self.findings, asked=True)
+
+    def verdict_reply(self, query: Query, checks: list[Check]) -> Reply:
+        return build.verify_reply(self.knowledge, checks, self._context(query, frustrated=False))
+
+    def say(self, phrase: Phrase, language: str = i18n.DEFAULT) -> str:
+        """A phrase in words, in `language`, with this knowledge base's labels."""
+        return build.say(self.knowledge, i18n.words(language), phrase)
+
     def observe(self, observer: Observer) -> None:
         """Tell `observer` of every question answered, as an `Answered` event."""
         self._observers.append(observer)
@@ -189,16 +202,27 @@ class Engine:
         reply = self._answer(loaded, query)
         if identifiers:
             log.info("identifier in query", extra={"platform": query.platform.value})
-            reply = build.with_privacy_notice(loaded.kb, reply, identifiers)
+            kinds = [kind.value for kind in identifiers]
+            ctx = self._context(query, frustrated=False)
+            reply = build.with_privacy_notice(loaded.kb, reply, kinds, ctx, posted=query.posted)
         return reply
 
     def _answer(self, loaded: _Loaded, query: Query) -> Reply:
         checks = verify(query.text, loaded.kb, loaded.findings)
         if checks:
             log.debug("verified", extra={"platform": query.platform.value, "how": "verify"})
-            return build.verify_reply(loaded.kb, checks)
+            return build.verify_reply(loaded.kb, checks, self._context(query, frustrated=False))
         match = loaded.resolver.resolve(query.text)
-        reply = self._reply(loaded, match, query)
+        upset = tone.frustrated(query.text)
+        if match.how is How.MULTI:
+            brief = replace(query, view=View.BRIEF)
+            parts = tuple(
+                self._reply(loaded, Match(How.KEYWORDS, topic), brief, upset)
+                for topic in match.parts
+            )
+            reply = build.multi_reply(parts)
+        else:
+            reply = self._reply(loaded, match, query, upset)
         log.debug(
             "answered",
             extra={
@@ -213,25 +237,44 @@ class Engine:
         plans = self._loaded()
         return plans.get(query.plan) or plans[None]
 
-    def _reply(self, loaded: _Loaded, match: Match, query: Query) -> Reply:
+    def _context(self, query: Query, *, frustrated: bool) -> build.Context:
+        return build.Context(
+            now=self._clock(),
+            words=i18n.words(query.language),
+            locale=query.locale,
+            timezone=query.timezone,
+            view=query.view,
+            frustrated=frustrated,
+        )
+
+    def _reply(self, loaded: _Loaded, match: Match, query: Query, frustrated: bool) -> Reply:
         """The reply for a match, from the memo when this minute already built it."""
-        ctx = build.Context(self._clock(), query.locale, query.timezone)
+        ctx = self._context(query, frustrated=frustrated)
         topic = match.topic.id if match.topic else None
         suggested = tuple(t.id for t in match.suggestions)
-        key = (match.how is How.EMPTY, topic, suggested, query.locale, query.timezone)
+        key = (
+            match.how is How.EMPTY,
+            topic,
+            suggested,
+            query.locale,
+            query.timezone,
+            query.view,
+            query.language,
+            frustrated,
+        )
         return loaded.memo.get(key, ctx.now, partial(_build_reply, loaded, match, ctx))
 
 
 def _build_reply(loaded: _Loaded, match: Match, ctx: build.Context) -> Reply:
     kb, topic = loaded.kb, match.topic
     if match.how is How.EMPTY:
-        return build.directory_reply(kb, loaded.directory)
+        return build.directory_reply(kb, loaded.directory, ctx)
     if topic is None:
         if match.suggestions:
-            return build.suggestions_reply(kb, match.suggestions)
-        return build.not_found_reply(kb, loaded.directory)
+            return build.suggestions_reply(kb, match.suggestions, ctx)
+        return build.not_found_reply(kb, ctx)
     if topic.generated == "directory":
-        return build.directory_reply(kb, loaded.directory, topic)
+        return build.directory_reply(kb, loaded.directory, ctx, topic)
     if topic.generated == "hours":
         return build.hours_reply(kb, loaded.selections, topic, ctx)
     return build.topic_reply(kb, loaded.selections, topic, ctx)

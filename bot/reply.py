@@ -14,15 +14,26 @@ class Platform(StrEnum):
     DISCORD = "discord"
 
 
+class View(StrEnum):
+    """How much of an answer to show: the first message, or everything under 'More details'."""
+
+    BRIEF = "brief"
+    FULL = "full"
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
-    """What someone asked, and what we know about them (never their identity)."""
+    """What someone asked, and what we know about them (never their identity). `posted` says
+    whether others could see the text (a channel message) or not (a slash command)."""
 
     text: str
     platform: Platform = Platform.CONSOLE
     locale: str | None = None
     timezone: str | None = None
     plan: str | None = None
+    view: View = View.BRIEF
+    posted: bool = False
+    language: str = "en"
 
 
 class Trust(StrEnum):
@@ -48,6 +59,7 @@ class ReplyKind(StrEnum):
     NOT_FOUND = "not-found"
     VERIFY = "verify"
     PRIVACY = "privacy"
+    MULTI = "multi"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +134,14 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """An answer as a document that every adapter renders in its own way."""
+    """An answer as a document that every adapter renders in its own way: the `lead` first,
+    then whatever else the view holds. `more` says a fuller view exists ('More details');
+    a multi-part answer holds one brief reply per question in `parts`."""
 
     kind: ReplyKind
     title: str
-    summary: str
+    lead: str
+    summary: str = ""
     topic_id: str | None = None
     contacts: tuple[ContactRow, ...] = ()
     details: tuple[DetailRow, ...] = ()
@@ -141,9 +156,14 @@ class Reply:
     reviewed: dt.date | None = None
     plan: str | None = None
     visibility: Visibility = Visibility.PRIVATE
+    view: View = View.FULL
+    more: bool = False
+    language: str = "en"
+    parts: tuple[Reply, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: the neutral reply as other programs see it."""
         data = asdict(self)
         data["reviewed"] = self.reviewed.isoformat() if self.reviewed else None
+        data["parts"] = [part.to_json() for part in self.parts]
         return data

@@ -146,6 +146,7 @@ def adversarial_reply(markup: str, **changes: object) -> Reply:
     base = Reply(
         kind=ReplyKind.ANSWER,
         title=markup * 5,
+        lead=("lead " * 1000).strip() + markup,
         summary=("word " * 4000).strip(),
         topic_id="evil",
         visibility=Visibility.SHAREABLE,
@@ -175,6 +176,7 @@ def adversarial_reply(markup: str, **changes: object) -> Reply:
 
 
 ADVERSARIAL_FIELDS = (
+    "lead",
     "summary",
     "title",
     "contacts",
@@ -191,7 +193,7 @@ ADVERSARIAL_FIELDS = (
 def adversarial_only(markup: str, field: str) -> Reply:
     """A plain reply except for one adversarial field, to find which part breaks a limit."""
     calm: dict[str, object] = {name: () for name in ADVERSARIAL_FIELDS}
-    calm.update(summary="ok", title="ok")
+    calm.update(summary="ok", title="ok", lead="ok")
     del calm[field]
     return adversarial_reply(markup, **calm)
 

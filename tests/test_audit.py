@@ -13,8 +13,10 @@ from adapters.cli import main
 from adapters.console import render_json, render_text
 from adapters.discord_app import render as discord_render
 from adapters.slack import render as slack_render
+from bot.answer.build import say
 from bot.core import Engine
 from bot.gate import load
+from bot.i18n import Phrase, words
 from bot.kb.knowledge import Knowledge, KnowledgeError
 from bot.reply import Platform, Query
 from bot.safety import phones
@@ -58,13 +60,16 @@ def test_shipped_knowledge_base_findings(kb: Knowledge) -> None:
 def test_notes_never_repeat_what_they_withhold(kb: Knowledge) -> None:
     for fact, found in audit(kb, FIXED_NOW.date()).items():
         for finding in found:
-            assert "cvthealth" not in finding.note
-            assert "2765" not in finding.note and "4828" not in finding.note, fact
+            note = say(kb, words(), finding.note) if finding.note else ""
+            assert "cvthealth" not in note
+            assert "2765" not in note and "4828" not in note, fact
 
 
 def test_the_specialty_near_miss_reason(kb: Knowledge) -> None:
     (finding,) = audit(kb, FIXED_NOW.date())["customer-care-phone-seed"]
-    assert "one digit off the official number for CVS Specialty pharmacy" in finding.note
+    assert finding.note is not None
+    note = say(kb, words(), finding.note)
+    assert "one digit off the official number for CVS Specialty pharmacy" in note
 
 
 def test_trust_summary(kb: Knowledge) -> None:
@@ -233,7 +238,8 @@ def test_staleness(kb: Knowledge) -> None:
     later = dt.date(2026, 11, 24) + dt.timedelta(days=400)
     much_later = dt.date(2026, 11, 24) + dt.timedelta(days=800)
     review = audit(kb, later)["specialty-phone-official"]
-    assert [f.rule for f in review] == ["needs-review"] and "Needs review" in review[0].note
+    assert [f.rule for f in review] == ["needs-review"]
+    assert review[0].note == Phrase.of("note.needs_review", date="2026-11-24")
     gone = audit(kb, much_later)["specialty-phone-official"]
     # Left unchecked this long, even a trusted fact is hidden; a date passing never stops the bot.
     assert [(f.rule, f.severity) for f in gone] == [("stale", Severity.WITHHELD)]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from adapters.discord_app import render
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
-from bot.reply import Platform, Query, Reply, TopicRef
+from bot.reply import Platform, Query, Reply, TopicRef, View
 from tests.conftest import ADVERSARIAL_FIELDS, Ask, adversarial_only, adversarial_reply
 from tests.discord_limits import violations
 
@@ -93,8 +93,10 @@ async def test_markup_in_the_knowledge_base_renders_inert(hostile_engine: Engine
 
 
 async def test_footer_summarises_trust(ask: Ask) -> None:
-    footer = render.message(await ask("specialty"))["embeds"][0]["footer"]
-    assert footer["text"].startswith("Trust: 🏛️ 2 official ❔ 1 unverified")
+    footer = render.message(await ask("specialty", view=View.FULL))["embeds"][0]["footer"]
+    assert footer["text"].startswith("Trust: 🏛️ 2 official ❔ 1 not confirmed")
+    assert "footer" not in render.message(await ask("specialty"))["embeds"][0]  # a short first
+
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -107,13 +107,13 @@ def test_unrelated_domains_are_unknown(text: str) -> None:
 def test_punycode_and_mixed_scripts() -> None:
     assert judge("xn--caremrk-6fg.com").verdict is Verdict.LOOKALIKE
     assert judge("https://xn--cremark-3sg.com/login").verdict is Verdict.LOOKALIKE
-    assert "alphabets" in judge("pаypal.com").reason
+    assert "alphabets" in judge("pаypal.com").detail
 
 
 def test_seed_email_domain_is_flagged_without_naming_it() -> None:
     check = judge("global.caremark@cvthealth.com")
     assert check.verdict is Verdict.LOOKALIKE and check.resembles == "cvshealth.com"
-    assert "cvthealth" not in check.reason
+    assert "cvthealth" not in check.detail
 
 
 def test_skeleton_follows_tr39() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.answer import hours
 from bot.kb.model import Schedule, Window
-from bot.reply import ReplyKind
+from bot.reply import ReplyKind, View
 from tests.conftest import Ask
 
 CT = dt.timezone(dt.timedelta(hours=-6))  # Chicago in November (CST)
@@ -57,8 +57,8 @@ def test_always_open() -> None:
 
 def test_describe_uses_12_hour_clock_for_us_and_24_elsewhere() -> None:
     chat = schedule("mon-sun", "07:00", "22:30")
-    assert hours.describe(chat) == "Daily 7 a.m.–10:30 p.m. CT"
-    assert hours.describe(chat, "en-GB") == "Daily 07:00–22:30 CT"
+    assert hours.describe(chat) == "Every day 7 a.m.–10:30 p.m. CT"
+    assert hours.describe(chat, "en-GB") == "Every day 07:00–22:30 CT"
 
 
 def test_describe_groups_windows_on_the_same_days() -> None:
@@ -68,7 +68,7 @@ def test_describe_groups_windows_on_the_same_days() -> None:
             Window(days="mon-sun", open="18:00", close="20:00"),
         ]
     )
-    assert hours.describe(two) == "Daily 7 a.m.–8 a.m. and 6 p.m.–8 p.m. CT"
+    assert hours.describe(two) == "Every day 7 a.m.–8 a.m. and 6 p.m.–8 p.m. CT"
 
 
 def test_in_zone_converts_and_marks_the_next_day() -> None:
@@ -82,7 +82,7 @@ def test_in_zone_converts_and_marks_the_next_day() -> None:
 
 
 async def test_hours_answer_lists_every_line_and_says_what_is_open(ask: Ask) -> None:
-    reply = await ask("hours", timezone="Asia/Tokyo")
+    reply = await ask("hours", timezone="Asia/Tokyo", view=View.FULL)
     assert reply.kind is ReplyKind.HOURS
     labels = {row.label for row in reply.hours}
     assert {
@@ -94,8 +94,8 @@ async def test_hours_answer_lists_every_line_and_says_what_is_open(ask: Ask) -> 
     opens = [row for row in reply.hours if row.window == "open"]
     assert opens and all(row.open_now is not None for row in opens)
     assert all(row.open_now is None for row in reply.hours if row.window != "open")
-    assert "Right now it is Tue 3 p.m. CT" in reply.summary  # FIXED_NOW
-    assert "your time" in reply.summary
+    assert reply.lead.startswith("It's Tue 3 p.m. in Chicago, Wed 6 a.m. for you.")  # FIXED_NOW
+    assert any(row.local and "your time" in row.local for row in reply.hours)
     assert all(row.badge.text for row in reply.hours)
 
 
@@ -105,14 +105,14 @@ async def test_hours_closed_late_at_night(ask: Ask, engine: object) -> None:
 
     assert isinstance(engine, Engine)
     night = Engine(engine.knowledge, clock=lambda: dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC))
-    reply = await night.handle(Query("hours"))  # 11 p.m. Tuesday in Chicago
+    reply = await night.handle(Query("hours", view=View.FULL))  # 11 p.m. Tuesday in Chicago
     chat = next(row for row in reply.hours if row.label.startswith("Live chat"))
     assert chat.open_now is False
-    assert "Closed now: " in reply.summary and "Live chat" in reply.summary
+    assert "Closed now: " in reply.lead and "Live chat" in reply.lead
 
 
 async def test_utc_is_called_utc(ask: Ask) -> None:
-    reply = await ask("hours", timezone="Etc/UTC")
+    reply = await ask("hours", timezone="Etc/UTC", view=View.FULL)
     text = str(reply)
     assert "UTC your time" in text or "(UTC)" in text
     assert "Etc/UTC" not in text

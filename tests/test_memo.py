@@ -36,8 +36,8 @@ async def test_a_new_minute_rebuilds_the_hours(kb: Knowledge) -> None:
     clock.now += dt.timedelta(minutes=1)
     after = await engine.handle(Query("hours"))
     assert after is not before
-    assert before.summary.startswith("Right now it is Tue 3 p.m. CT")
-    assert after.summary.startswith("Right now it is Tue 3:01 p.m. CT")
+    assert before.lead.startswith("It's Tue 3 p.m. in Chicago")
+    assert after.lead.startswith("It's Tue 3:01 p.m. in Chicago")
 
 
 async def test_locale_and_zone_get_their_own_replies(kb: Knowledge) -> None:
@@ -46,7 +46,7 @@ async def test_locale_and_zone_get_their_own_replies(kb: Knowledge) -> None:
     german = await engine.handle(Query("hours", locale="de"))
     tokyo = await engine.handle(Query("hours", timezone="Asia/Tokyo"))
     assert len({id(plain), id(german), id(tokyo)}) == 3
-    assert "15:00" in german.summary and "your time" in tokyo.summary
+    assert "15:00" in german.lead and "for you" in tokyo.lead
 
 
 async def test_pasted_identifiers_never_reach_the_memo(kb: Knowledge) -> None:

@@ -68,19 +68,21 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
 
 
 async def test_reply_asks_to_delete_and_still_answers(ask: Ask) -> None:
-    reply = await ask("my ssn is 123-45-6789 what's the specialty number")
+    reply = await ask("my ssn is 123-45-6789 what's the specialty number", posted=True)
     assert reply.topic_id == "specialty" and reply.visibility is Visibility.PRIVATE
-    assert reply.summary.startswith("Please delete your message")
-    assert "a Social Security number" in reply.summary
+    assert reply.lead.startswith("Please delete your message")
+    assert "a Social Security number" in reply.lead
     for output in (render_text(reply), render_json(reply), json.dumps(slack_render.message(reply))):
         assert "123-45-6789" not in output and "6789" not in output
-    assert not any(b.get("block_id") == "share" for b in slack_render.message(reply)["blocks"])
+    assert slack_render.SHARE_ACTION not in json.dumps(slack_render.message(reply))
+    typed = await ask("my ssn is 123-45-6789 what's the specialty number")  # a slash command
+    assert "delete" not in typed.lead and typed.lead.startswith("There's no need to type")
 
 
 async def test_identifier_alone_gets_a_privacy_reply(ask: Ask) -> None:
     reply = await ask("4111 1111 1111 1111")
     assert reply.kind is ReplyKind.PRIVACY and reply.visibility is Visibility.PRIVATE
-    assert "a payment card number" in reply.summary and "4111" not in render_text(reply)
+    assert "a payment card number" in reply.lead and "4111" not in render_text(reply)
 
 
 async def test_identifiers_never_reach_the_logs(ask: Ask, caplog: pytest.LogCaptureFixture) -> None:

@@ -25,7 +25,7 @@ from adapters.web import create_app
 from bot.core import Engine
 from bot.gate import inspect, load
 from bot.kb.knowledge import KnowledgeError
-from bot.reply import Query, Trust
+from bot.reply import Query, Trust, View
 from tests.conftest import EXAMPLE_PLAN, FIXED_NOW, ROOT
 
 HEAD = "plan: {id: acme, name: Acme, verified_by: Acme Benefits, verified_on: 2026-11-01}\n"
@@ -442,7 +442,7 @@ async def test_a_plan_number_comes_first_and_the_public_one_after(
     assert phones[0].badge.trust is Trust.PLAN_VERIFIED
     assert phones[1].badge.trust is Trust.OFFICIAL and "public" in (phones[1].note or "")
     verdict = await engine.handle(Query("is 1-800-237-2767 legit?"))
-    assert "looks like a scam" not in verdict.summary and "is official" in verdict.summary
+    assert "looks like a scam" not in verdict.lead and "is official" in verdict.lead
 
 
 async def test_a_plan_can_say_the_public_number_does_not_apply(
@@ -458,7 +458,7 @@ async def test_a_plan_can_say_the_public_number_does_not_apply(
     reply = await engine.handle(Query("specialty"))
     assert [c.value for c in reply.contacts if c.kind == "phone"] == ["1-800-444-1234"]
     verdict = await engine.handle(Query("is 1-800-237-2767 legit?"))
-    assert "looks like a scam" not in verdict.summary
+    assert "looks like a scam" not in verdict.lead
 
 
 async def test_the_shipped_example_plan_keeps_its_verified_badges() -> None:
@@ -469,7 +469,7 @@ async def test_the_shipped_example_plan_keeps_its_verified_badges() -> None:
     care = await engine.handle(Query("customer care"))
     row = next(c for c in care.contacts if c.value == "1-844-443-4279")
     assert row.badge.trust is Trust.PLAN_VERIFIED
-    mail = await engine.handle(Query("mail order"))
+    mail = await engine.handle(Query("mail-and-fax", view=View.FULL))
     address = next(c for c in mail.contacts if c.kind == "address")
     assert address.value == "PO Box 94467, Palatine, IL 60094-4467"
     assert address.badge.trust is Trust.PLAN_VERIFIED

@@ -6,7 +6,7 @@ import pytest
 
 from bot.answer.resolve import How, Resolver
 from bot.kb.knowledge import Knowledge
-from bot.reply import ReplyKind
+from bot.reply import ReplyKind, View
 from tests.conftest import Ask
 
 PHRASINGS: dict[str, list[str]] = {
@@ -120,9 +120,11 @@ async def test_slash_command_prefix_is_ignored(ask: Ask) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "/caremark", "\u200b\u202e"])
 async def test_nothing_asked_lists_the_topics(kb: Knowledge, ask: Ask, text: str) -> None:
     reply = await ask(text)
-    assert reply.kind is ReplyKind.DIRECTORY
-    listed = {t.id for s in reply.sections for t in s.topics}
-    assert listed == {t.id for t in kb.topics}
+    assert reply.kind is ReplyKind.DIRECTORY and reply.more  # a few lines, "Show all topics"
+    assert {t.id for t in reply.related} == set(kb.settings.featured)
+    full = await ask(text, view=View.FULL)
+    listed = {t.id for s in full.sections for t in s.topics}
+    assert listed == {t.id for t in kb.topics if not t.weak}
 
 
 async def test_vague_question_gets_suggestions(ask: Ask) -> None:
@@ -141,9 +143,9 @@ async def test_near_title_gets_did_you_mean(ask: Ask) -> None:
 
 async def test_unknown_question_still_helps(kb: Knowledge, ask: Ask) -> None:
     reply = await ask("qwxz zzkj")
-    assert reply.kind is ReplyKind.NOT_FOUND
-    assert "member ID card" in reply.summary
-    assert {t.id for s in reply.sections for t in s.topics} == {t.id for t in kb.topics}
+    assert reply.kind is ReplyKind.NOT_FOUND and reply.more  # "Show all topics"
+    assert "member ID card" in reply.lead
+    assert {t.id for t in reply.related} == set(kb.settings.featured)
 
 
 async def test_question_text_is_never_echoed(ask: Ask) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from adapters.slack import render
 from adapters.text import TRUNCATED
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
-from bot.reply import Platform, Query, Reply, SourceRef
+from bot.reply import Platform, Query, Reply, SourceRef, View
 from tests.conftest import ADVERSARIAL_FIELDS, Ask, adversarial_only, adversarial_reply
 from tests.slack_limits import mrkdwn_texts, violations
 
@@ -32,8 +34,13 @@ async def test_misses_and_suggestions_within_limits(ask: Ask) -> None:
 
 
 async def test_answers_carry_a_share_button_but_misses_do_not(ask: Ask) -> None:
-    def has_share(payload: dict[str, object]) -> bool:
-        return any(b.get("block_id") == "share" for b in payload["blocks"])  # type: ignore[attr-defined]
+    def has_share(payload: dict[str, Any]) -> bool:
+        return any(
+            e.get("action_id") == render.SHARE_ACTION
+            for b in payload["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+        )
 
     assert has_share(render.message(await ask("specialty")))
     assert not has_share(render.message(await ask("qwxz zzkj")))
@@ -80,7 +87,7 @@ def test_escaping_and_clipping() -> None:
 
 
 async def test_home_view_lists_every_topic(kb: Knowledge, ask: Ask) -> None:
-    view = render.home_view(await ask("help"), await ask("specialty"))
+    view = render.home_view(await ask("help", view=View.FULL), await ask("specialty"))
     assert view["type"] == "home"
     assert violations(view, home=True) == []
     ids = {e["value"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]}

@@ -20,7 +20,7 @@ from tests.slack_limits import mrkdwn_texts, violations
 async def test_near_miss_number_looks_like_a_scam(ask: Ask) -> None:
     reply = await ask("is 1-800-237-2765 legit?")
     assert reply.kind is ReplyKind.VERIFY and reply.visibility is Visibility.PRIVATE
-    assert "looks like a scam" in reply.summary and "one digit away" in reply.summary
+    assert "looks like a scam" in reply.lead and "one digit off" in reply.lead
     (twin,) = reply.contacts
     assert twin.value == "1-800-237-2767" and twin.badge.trust is Trust.OFFICIAL
     assert "2765" not in render_text(reply)
@@ -28,7 +28,7 @@ async def test_near_miss_number_looks_like_a_scam(ask: Ask) -> None:
 
 async def test_lookalike_domain_is_named_only_by_what_it_imitates(ask: Ask) -> None:
     reply = await ask("/caremark check cvthealth.com")
-    assert "looks like a scam" in reply.summary and "cvshealth.com" in reply.summary
+    assert "looks like a scam" in reply.lead and "cvshealth.com" in reply.lead
     for output in (
         render_text(reply),
         json.dumps(slack_render.message(reply)),
@@ -44,23 +44,23 @@ async def test_lookalike_domain_is_named_only_by_what_it_imitates(ask: Ask) -> N
         ("is https://www.caremark.com/login safe?", "is official"),
         ("got a call from (212) 555-0142", "looks like a scam"),
         ("is 800 237 2768 real", "looks like a scam"),
-        ("is 1-800-673-4828 the specialty number?", "is not one we can vouch for"),
+        ("is 1-800-673-4828 the specialty number?", "isn't one I can vouch for"),
         ("check xn--caremrk-6fg.com", "looks like a scam"),
         ("email from help@caremark.com.example.net, is it real?", "looks like a scam"),
-        ("is 1-312-867-5309 legit", "is not one we can vouch for"),
+        ("is 1-312-867-5309 legit", "isn't one I can vouch for"),
         ("is 711 legit", "is official"),
     ],
 )
 async def test_verdicts(ask: Ask, text: str, verdict: str) -> None:
     reply = await ask(text)
     assert reply.kind is ReplyKind.VERIFY
-    assert verdict in reply.summary
+    assert verdict in reply.lead
 
 
 async def test_plan_numbers_are_plan_verified(planned_kb: Knowledge) -> None:
     engine = Engine(planned_kb, clock=lambda: FIXED_NOW)
     reply = await engine.handle(Query("is 1-844-443-4279 legit?"))
-    assert "is verified by your plan" in reply.summary
+    assert "is your plan's own" in reply.lead
 
 
 @pytest.mark.parametrize(

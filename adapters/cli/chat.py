@@ -13,9 +13,10 @@ from adapters.cli import options
 from adapters.formats import FORMATS, renderer
 from bot.core import Engine
 from bot.kb.knowledge import default_plan
-from bot.reply import Platform, Query
+from bot.reply import Platform, Query, View
 
 QUIT_WORDS = frozenset({"quit", "exit", "q", ":q"})
+MORE_WORDS = frozenset({"more", "more details", "m"})
 FORMAT_HELP = (
     "how to print the answer: text (default), json (the platform-neutral reply), slack (the "
     "Block Kit message Slack would get) or discord (the interaction response)"
@@ -27,6 +28,9 @@ def register(commands: Any) -> None:
     options.add(ask, "ask", options.ANSWERING)
     ask.add_argument("question", nargs="*", help='e.g. "specialty" or "my package never arrived"')
     ask.add_argument("--format", choices=sorted(FORMATS), default="text", help=FORMAT_HELP)
+    ask.add_argument(
+        "--full", action="store_true", help="the whole answer, as 'More details' shows it"
+    )
     ask.set_defaults(run=_ask)
 
     verify = commands.add_parser("verify", help="is a number, domain, e-mail or URL legit?")
@@ -45,12 +49,13 @@ def engine(args: argparse.Namespace) -> Engine:
     return Engine.from_files(args.kb, args.plan or default_plan(), hide_unverified=hide)
 
 
-def query(args: argparse.Namespace, text: str) -> Query:
+def query(args: argparse.Namespace, text: str, *, full: bool = False) -> Query:
     return Query(
         text,
         Platform.CONSOLE,
         locale=getattr(args, "locale", None) or local_locale(),
         timezone=getattr(args, "tz", None) or local_zone(),
+        view=View.FULL if full or getattr(args, "full", False) else View.BRIEF,
     )
 
 
@@ -63,12 +68,10 @@ def _ask(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     """Verdicts on what was given; exit 1 when nothing in it could be checked."""
     from adapters.console import render_text
-    from bot.answer.build import verify_reply
-    from bot.safety.verify import verify
 
     loaded = engine(args)
     text = " ".join(args.subject)
-    checks = verify(text, loaded.knowledge, loaded.findings, asked=True)
+    checks = loaded.verdicts(text)
     if not checks:
         print(
             "caremark-bot: give a phone number, domain, e-mail address or URL to check",
@@ -78,9 +81,9 @@ def _verify(args: argparse.Namespace) -> int:
     if args.json:
         rows = [
             {
-                "what": c.what,
+                "what": loaded.say(c.what),
                 "verdict": c.verdict.value,
-                "reason": c.reason,
+                "reason": loaded.say(c.reason),
                 "resembles": {
                     "label": c.resembles.slot.label,
                     "value": getattr(c.resembles.fact, "value", ""),
@@ -92,7 +95,7 @@ def _verify(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
-    sys.stdout.write(render_text(verify_reply(loaded.knowledge, checks)))
+    sys.stdout.write(render_text(loaded.verdict_reply(query(args, text), checks)))
     return 0
 
 
@@ -127,6 +130,7 @@ def run_console(engine: Engine, args: argparse.Namespace, stdin: TextIO, out: Te
         f"caremark-bot: {len(kb.topics)} topics loaded.{plan} No Slack or Discord tokens "
         "are needed here.\nType a question, 'help' for the topics, or 'quit' to leave.\n\n"
     )
+    last: str | None = None
     with asyncio.Runner() as runner:
         while True:
             try:
@@ -141,7 +145,10 @@ def run_console(engine: Engine, args: argparse.Namespace, stdin: TextIO, out: Te
                 break
             if not line.strip():
                 continue
-            reply = runner.run(engine.handle(query(args, line)))
+            more = line.strip().casefold() in MORE_WORDS and last is not None
+            asked = query(args, last, full=True) if more and last else query(args, line)
+            reply = runner.run(engine.handle(asked))
+            last = reply.topic_id or last
             out.write(render_text(reply, color=color) + "\n")
             out.flush()
 

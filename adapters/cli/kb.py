@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.cli import options
+from bot.answer.build import say
 from bot.gate import Inspection, inspect
+from bot.i18n import words
 from bot.kb.knowledge import Knowledge, default_kb_dir, default_plan
 from bot.kb.model import KnowledgeFile, PlanFile, ValueFact, json_schema
 from bot.kb.yamlsource import Problem
@@ -111,7 +113,7 @@ def _audit(args: argparse.Namespace) -> int:
             "rule": f.rule,
             "severity": f.severity.value,
             "detail": f.detail,
-            "note": f.note,
+            "note": say(kb, words(), f.note) if f.note else None,
         }
         for fact, found_here in sorted(findings.items())
         for f in found_here

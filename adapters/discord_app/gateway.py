@@ -17,7 +17,7 @@ from adapters.discord_app import render
 from adapters.discord_app.commands import command as command_spec
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
-from bot.reply import Platform, Query
+from bot.reply import Platform, Query, View
 
 _STYLES = {
     render.PRIMARY: discord.ButtonStyle.primary,
@@ -27,9 +27,9 @@ _STYLES = {
 
 class CaremarkButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"caremark:(?P<kind>topic|share):(?P<value>[a-z0-9][a-z0-9-]{0,80})",
+    template=r"caremark:(?P<kind>topic|share|more):(?P<value>[a-z0-9][a-z0-9-]{0,80})",
 ):
-    """A topic or share button whose state lives in its custom id."""
+    """A topic, share or 'More details' button whose state lives in its custom id."""
 
     def __init__(
         self,
@@ -60,8 +60,9 @@ class CaremarkButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         engine: Engine = interaction.client.engine
+        view = View.FULL if self.kind == "more" else View.BRIEF
         reply = await engine.handle(
-            Query(self.value, Platform.DISCORD, locale=str(interaction.locale))
+            Query(self.value, Platform.DISCORD, locale=str(interaction.locale), view=view)
         )
         if self.kind == "share":
             await interaction.response.send_message(**kwargs(render.message(reply, shared=True)))

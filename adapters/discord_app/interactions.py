@@ -23,7 +23,7 @@ from adapters.replay import ReplayGuard
 from adapters.serving import unauthorized
 from adapters.signing import MAX_AGE_SECONDS, Headers, UnixTime, fresh, single
 from bot.core import Engine
-from bot.reply import Platform, Query
+from bot.reply import Platform, Query, View
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +114,14 @@ class Interactions:
         match = render.CUSTOM_ID.match(custom_id)
         if match is None:
             return await self._component("caremark:topic:help", interaction, locale)
-        reply = await self._engine.handle(Query(match["value"], Platform.DISCORD, locale=locale))
+        view = View.FULL if match["kind"] == "more" else View.BRIEF
+        query = Query(match["value"], Platform.DISCORD, locale=locale, view=view)
+        reply = await self._engine.handle(query)
         if match["kind"] == "share":
             return self._rendered.body(reply, "shared", lambda: render.response(reply, shared=True))
         flags = (interaction.get("message") or {}).get("flags", 0)
         private = isinstance(flags, int) and bool(flags & render.EPHEMERAL)
-        variant = "update" if private else "new"
+        variant = f"update-{view}" if private else f"new-{view}"
         return self._rendered.body(reply, variant, lambda: render.response(reply, update=private))
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from adapters.text import clip as cut
 from adapters.text import unique_topics
+from bot import i18n
+from bot.i18n import Words
 from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
 
 # Discord's limits (discord.com/developers/docs; see adapters/PLATFORM-NOTES.md)
@@ -40,7 +42,7 @@ UPDATE_MESSAGE = 7
 AUTOCOMPLETE_RESULT = 8
 PRIMARY, SECONDARY, LINK = 1, 2, 5
 ID_PREFIX = "caremark"
-CUSTOM_ID = re.compile(r"^caremark:(?P<kind>topic|share):(?P<value>[a-z0-9][a-z0-9-]{0,80})$")
+CUSTOM_ID = re.compile(r"^caremark:(?P<kind>topic|share|more):(?P<value>[a-z0-9][a-z0-9-]{0,80})$")
 
 BADGES = {
     Trust.PLAN_VERIFIED: "✅",
@@ -54,7 +56,6 @@ NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]<>#])")
 
 Embed = dict[str, Any]
-_MORE = {"name": "…", "value": "More in the full answer (shortened).", "inline": False}
 
 
 def escape(text: str) -> str:
@@ -119,26 +120,23 @@ def choices(topics: Iterable[TopicRef]) -> dict[str, Any]:
     }
 
 
-def error_response(reference: str) -> dict[str, Any]:
-    text = (
-        "Sorry, something went wrong on our side and I couldn't answer that. Please try again "
-        "in a moment. The number on the back of your member ID card always reaches Caremark. "
-        f"(Reference: {escape(reference)})"
-    )
+def error_response(reference: str, language: str = i18n.DEFAULT) -> dict[str, Any]:
+    text = escape(i18n.words(language)("render.error", reference=reference))
     data = {"content": text, "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
     return {"type": CHANNEL_MESSAGE, "data": data}
 
 
 def embed(reply: Reply) -> Embed:
     """One embed within every per-field limit and the 6,000-character total."""
+    words = i18n.words(reply.language)
     title = clip(plain(reply.title), MAX_TITLE)
-    footer = clip(_footer(reply), MAX_FOOTER)
+    footer = clip(_footer(reply, words), MAX_FOOTER)
     budget = MAX_EMBED_TOTAL - len(title) - len(footer)
-    fields = _fit(list(_fields(reply)), budget - MIN_DESCRIPTION)
+    fields = _fit(list(_fields(reply, words)), budget - MIN_DESCRIPTION, words)
     room = budget - sum(map(_size, fields))
     result: Embed = {
         "title": title,
-        "description": clip(_description(reply), min(MAX_DESCRIPTION, room)),
+        "description": clip(_description(reply, words), min(MAX_DESCRIPTION, room)),
         "fields": fields,
         "color": COLOURS.get(reply.kind.value, 0x6D4C41),
     }
@@ -147,18 +145,19 @@ def embed(reply: Reply) -> Embed:
     return result
 
 
-def _fit(fields: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+def _fit(fields: list[dict[str, Any]], budget: int, words: Words) -> list[dict[str, Any]]:
     """All fields if they fit; else as many as fit, then a marker that says so."""
     if len(fields) <= MAX_FIELDS and sum(map(_size, fields)) <= budget:
         return fields
+    marker = {"name": "…", "value": words("render.more_fields"), "inline": False}
     kept: list[dict[str, Any]] = []
-    used = _size(_MORE)
+    used = _size(marker)
     for field in fields:
         if len(kept) == MAX_FIELDS - 1 or used + _size(field) > budget:
             break
         kept.append(field)
         used += _size(field)
-    return [*kept, _MORE]
+    return [*kept, marker]
 
 
 def _size(field: dict[str, Any]) -> int:
@@ -166,16 +165,26 @@ def _size(field: dict[str, Any]) -> int:
 
 
 def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
-    """Button rows: share and source links first, then related topics or suggestions."""
+    """Button rows: 'More details', share and source links first, then related topics or
+    suggestions."""
+    words = i18n.words(reply.language)
     first: list[dict[str, Any]] = []
-    if reply.visibility is Visibility.SHAREABLE and reply.topic_id and not shared:
-        first.append(_button(custom_id("share", reply.topic_id), "Share in channel", PRIMARY))
+    for part in reply.parts or (reply,):
+        if part.more and len(first) < MAX_BUTTONS_PER_ROW:
+            topic = part.topic_id or "help"
+            label = words("directory.show_all") if topic == "help" else words("render.more")
+            label = f"{label}: {part.title}" if reply.parts else label
+            first.append(_button(custom_id("more", topic), label, PRIMARY))
+    public = reply.visibility is Visibility.SHAREABLE and not reply.parts
+    if public and reply.topic_id and not shared:
+        first.append(_button(custom_id("share", reply.topic_id), words("render.share"), SECONDARY))
     for link in reply.links:
         if _linkable(link.url) and len(first) < MAX_BUTTONS_PER_ROW:
             first.append(
                 {"type": 2, "style": LINK, "label": clip(link.label, LABEL), "url": link.url}
             )
-    topics = unique_topics(reply.suggestions or reply.related)
+    related = reply.related or tuple(t for p in reply.parts for t in p.related)
+    topics = unique_topics(reply.suggestions or related)
     room = (MAX_ROWS - (1 if first else 0)) * MAX_BUTTONS_PER_ROW
     buttons = [_button(custom_id("topic", t.id), t.title, SECONDARY) for t in topics[:room]]
     rows = [first] if first else []
@@ -185,46 +194,50 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
     return [{"type": 1, "components": row} for row in rows[:MAX_ROWS]]
 
 
-def _description(reply: Reply) -> str:
-    parts = [escape(reply.summary)]
+def _description(reply: Reply, words: Words) -> str:
+    parts = []
+    for part in reply.parts or (reply,):
+        lead = escape(part.lead)
+        parts.append(f"**{escape(part.title)}**\n{lead}" if reply.parts else lead)
+    if reply.summary:
+        parts.append(escape(reply.summary))
     if reply.steps:
-        parts.append(
-            "**Steps**\n" + "\n".join(f"{n}\\. {escape(s)}" for n, s in enumerate(reply.steps, 1))
-        )
+        steps = "\n".join(f"{n}\\. {escape(s)}" for n, s in enumerate(reply.steps, 1))
+        parts.append(f"**{escape(words('render.steps'))}**\n{steps}")
     if reply.warnings:
         parts.append("\n".join(f"⚠️ {escape(w)}" for w in reply.warnings))
-    if reply.suggestions:
-        parts.append("Did you mean: " + ", ".join(escape(t.title) for t in reply.suggestions))
-    return "\n\n".join(parts)
+    return "\n\n".join(p for p in parts if p)
 
 
-def _fields(reply: Reply) -> Iterator[dict[str, Any]]:
-    for c in reply.contacts:
-        yield _field(c.label, escape(c.value), c.note, c.badge)
-    for h in reply.hours:
-        state = {True: " · **open now**", False: " · closed now", None: ""}[h.open_now]
-        local = f"\n{escape(h.local)}" if h.local else ""
-        yield _field(h.label, f"{escape(h.schedule)}{state}{local}", h.note, h.badge)
-    for d in reply.details:
-        yield _field(d.label, escape(d.value), d.note, d.badge)
-    for x in reply.links:
-        yield _field(x.label, escape(x.url), None, x.badge)
+def _fields(reply: Reply, words: Words) -> Iterator[dict[str, Any]]:
+    states = {True: f" · **{words('hours.open_now')}**", False: f" · {words('hours.closed_now')}"}
+    for answer in reply.parts or (reply,):
+        for c in answer.contacts:
+            yield _field(c.label, escape(c.value), c.note, c.badge)
+        for h in answer.hours:
+            state = states[h.open_now] if h.open_now is not None else ""
+            local = f"\n{escape(h.local)}" if h.local else ""
+            yield _field(h.label, f"{escape(h.schedule)}{state}{local}", h.note, h.badge)
+        for d in answer.details:
+            yield _field(d.label, escape(d.value), d.note, d.badge)
+        for x in answer.links:
+            yield _field(x.label, escape(x.url), None, x.badge)
     for section in reply.sections:
         yield {
             "name": clip(plain(section.title), MAX_FIELD_NAME),
-            "value": _listing(section.topics),
+            "value": _listing(section.topics, words),
             "inline": False,
         }
 
 
-def _listing(topics: tuple[TopicRef, ...]) -> str:
+def _listing(topics: tuple[TopicRef, ...], words: Words) -> str:
     """Topic lines until the field is full (never more work than the field can show)."""
     lines: list[str] = []
     size = 0
     for n, topic in enumerate(topics):
         line = f"{escape(topic.title)} · `{topic.id}`"
-        if size + len(line) + 1 > MAX_FIELD_VALUE - 40:
-            lines.append(f"… and {len(topics) - n} more")
+        if size + len(line) + 1 > MAX_FIELD_VALUE - 60:
+            lines.append("… " + escape(words("render.more_topics", count=len(topics) - n)))
             break
         lines.append(line)
         size += len(line) + 1
@@ -242,21 +255,25 @@ def _field(label: str, value: str, note: str | None, badge: Badge) -> dict[str, 
     }
 
 
-def _footer(reply: Reply) -> str:
-    """Trust at a glance (how many shown facts at each level), then the sources."""
+def _footer(reply: Reply, words: Words) -> str:
+    """In a full answer: trust at a glance (how many facts at each level) and the sources."""
+    if not reply.sources:
+        return plain(words("render.plan", plan=reply.plan)) if reply.plan else ""
     badges = [
         r.badge for rows in (reply.contacts, reply.hours, reply.details, reply.links) for r in rows
     ]
     counts: dict[Trust, int] = {}
     for badge in badges:
         counts[badge.trust] = counts.get(badge.trust, 0) + 1
-    trust = " ".join(f"{BADGES[t]} {counts[t]} {t.value}" for t in Trust if t in counts)
-    parts = [f"Trust: {trust}"] if trust else []
+    levels = " ".join(
+        f"{BADGES[t]} {counts[t]} {words(f'trust.{t.value}')}" for t in Trust if t in counts
+    )
+    parts = [words("render.trust", counts=levels)] if levels else []
     parts += [f"{s.title}" + (f" ({s.detail})" if s.detail else "") for s in reply.sources]
     if reply.reviewed:
-        parts.append(f"Answer reviewed {reply.reviewed.isoformat()}")
+        parts.append(words("render.reviewed", date=reply.reviewed.isoformat()))
     if reply.plan:
-        parts.append(f"Plan: {reply.plan}")
+        parts.append(words("render.plan", plan=reply.plan))
     return plain(" · ".join(parts))
 
 

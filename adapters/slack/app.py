@@ -28,7 +28,7 @@ from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.verify import SIGNATURE_HEADER
 from bot.core import Engine
-from bot.reply import Platform, Query, Reply
+from bot.reply import Platform, Query, Reply, View
 
 COMMAND = "/caremark"
 log = logging.getLogger(__name__)
@@ -59,12 +59,14 @@ def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
     app.command(COMMAND)(answers.command)
     app.action(SHARE_PATTERN)(answers.share)
     app.action(TOPIC_PATTERN)(answers.topic)
+    app.action(MORE_PATTERN)(answers.more)
     app.event("app_home_opened")(answers.home_opened)
     return app
 
 
 SHARE_PATTERN = re.compile(f"^{re.escape(render.SHARE_ACTION)}$")
 TOPIC_PATTERN = re.compile(f"^{re.escape(render.TOPIC_ACTION)}")
+MORE_PATTERN = re.compile(f"^{re.escape(render.MORE_ACTION)}")
 
 
 def is_ssl_check(headers: Mapping[str, str], body: bytes) -> bool:
@@ -125,8 +127,8 @@ class Answers:
         await next()
         return None
 
-    async def _ask(self, text: str) -> Reply:
-        return await self._engine.handle(Query(text, Platform.SLACK))
+    async def _ask(self, text: str, view: View = View.BRIEF) -> Reply:
+        return await self._engine.handle(Query(text, Platform.SLACK, view=view))
 
     async def command_body(self, text: str) -> bytes:
         """The slash command's answer as a response body (a fallback if anything failed).
@@ -161,12 +163,24 @@ class Answers:
         work = _guarded(respond, "topic button", lambda: self._topic(body, respond, client))
         self.background.spawn(work)
 
-    async def _topic(
-        self, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    async def more(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        reply = await self._ask(_action_value(body))
+        """'More details' or 'Show all topics': the full answer, in place when private."""
+        await ack()
+        work = _guarded(respond, "more", lambda: self._topic(body, respond, client, View.FULL))
+        self.background.spawn(work)
+
+    async def _topic(
+        self,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        view: View = View.BRIEF,
+    ) -> None:
+        reply = await self._ask(_action_value(body), view)
         if body.get("view", {}).get("type") == "home":
-            directory = await self._ask("help")
+            directory = await self._ask("help", View.FULL)
             await client.views_publish(
                 user_id=body["user"]["id"], view=render.home_view(directory, reply)
             )
@@ -181,7 +195,7 @@ class Answers:
 
     async def _publish_home(self, user: str, client: AsyncWebClient) -> None:
         try:
-            directory = await self._ask("help")
+            directory = await self._ask("help", View.FULL)
             await client.views_publish(user_id=user, view=render.home_view(directory))
         except Exception:
             _failed("app home")

@@ -15,7 +15,9 @@ from typing import Any
 
 from adapters.text import clip as cut
 from adapters.text import unique_topics
-from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
+from bot import i18n
+from bot.i18n import Words
+from bot.reply import Badge, HoursRow, Reply, TopicRef, Trust, Visibility
 
 # Slack's limits for messages (docs.slack.dev, Block Kit reference; see adapters/PLATFORM-NOTES.md)
 MAX_BLOCKS = 50
@@ -38,6 +40,7 @@ MAX_RELATED_BUTTONS = 10
 
 TOPIC_ACTION = "topic:"
 SHARE_ACTION = "share"
+MORE_ACTION = "more:"
 
 ICONS = {
     Trust.PLAN_VERIFIED: ":white_check_mark:",
@@ -74,15 +77,24 @@ def message(reply: Reply, *, shared: bool = False) -> dict[str, Any]:
     """The message for a slash command or `response_url`: private unless shared, and never
     shared when the reply itself is private (a routed topic from an old or crafted button)."""
     shared = shared and reply.visibility is Visibility.SHAREABLE
-    tail = _buttons(reply)
-    if reply.visibility is Visibility.SHAREABLE and not shared and reply.topic_id:
-        tail.append(_share_button(reply.topic_id))
-    tail += _footer(reply, shared)
+    words = i18n.words(reply.language)
+    tail = _actions(reply, words, shareable=not shared)
+    tail += _buttons(reply, words)
+    tail += _footer(reply, shared, words)
     return {
         "response_type": "in_channel" if shared else "ephemeral",
         "text": fallback_text(reply),
-        "blocks": _budget(list(_body(reply)), reply, MAX_BLOCKS - len(tail)) + tail,
+        "blocks": _budget(list(_message_body(reply, words)), reply, MAX_BLOCKS - len(tail)) + tail,
     }
+
+
+def _message_body(reply: Reply, words: Words) -> Iterator[Block]:
+    """One answer's blocks, or each part's in turn for a message that asked several things."""
+    if not reply.parts:
+        yield from _body(reply, words)
+        return
+    for part in reply.parts:
+        yield from _body(part, words, heading=False)
 
 
 def message_json(reply: Reply) -> str:
@@ -92,26 +104,26 @@ def message_json(reply: Reply) -> str:
 
 def home_view(directory: Reply, answer: Reply | None = None) -> dict[str, Any]:
     """The App Home tab: the last answer picked (if any), then every topic as a button."""
-    listing = list(_body(directory))
+    words = i18n.words(directory.language)
+    intro = {"type": "section", "text": mrkdwn(escape(words("platform.home_intro")))}
+    listing = [intro, *_body(directory, words)]
     if answer is None:
         return {"type": "home", "blocks": _budget(listing, directory, MAX_HOME_BLOCKS)}
-    tail = [*_footer(answer, shared=False), {"type": "divider"}, *listing]
-    shown = _budget(list(_body(answer)), answer, MAX_HOME_BLOCKS - len(tail))
+    tail = [*_footer(answer, False, words), {"type": "divider"}, *listing]
+    shown = _budget(list(_body(answer, words)), answer, MAX_HOME_BLOCKS - len(tail))
     return {"type": "home", "blocks": shown + tail}
 
 
 def fallback_text(reply: Reply) -> str:
     """Top-level `text`: what notifications and screen readers get."""
-    return clip(escape(f"{reply.title}: {reply.summary}".replace("\n\n", " ")), MAX_FALLBACK_TEXT)
+    parts = reply.parts or (reply,)
+    text = " ".join(f"{p.title}: {p.lead}" for p in parts).replace("\n\n", " ")
+    return clip(escape(text), MAX_FALLBACK_TEXT)
 
 
-def error_message(reference: str) -> dict[str, Any]:
+def error_message(reference: str, language: str = i18n.DEFAULT) -> dict[str, Any]:
     """The private answer when something failed: friendly, with a reference for the logs."""
-    text = (
-        "Sorry, something went wrong on our side and I couldn't answer that. Please try again "
-        "in a moment. In the meantime, the number on the back of your member ID card always "
-        f"reaches Caremark. (Reference: {escape(reference)})"
-    )
+    text = escape(i18n.words(language)("render.error", reference=reference))
     return {
         "response_type": "ephemeral",
         "text": text,
@@ -119,9 +131,15 @@ def error_message(reference: str) -> dict[str, Any]:
     }
 
 
-def _body(reply: Reply) -> Iterator[Block]:
-    yield {"type": "header", "text": plain(reply.title, MAX_HEADER_TEXT)}
-    for paragraph in reply.summary.split("\n\n"):
+def _body(reply: Reply, words: Words, *, heading: bool = True) -> Iterator[Block]:
+    """Title, the direct answer, the detail (in a full view), then the facts with badges."""
+    if heading:
+        yield {"type": "header", "text": plain(reply.title, MAX_HEADER_TEXT)}
+        lead = escape(reply.lead)
+    else:
+        lead = f"*{escape(reply.title)}*\n{escape(reply.lead)}"
+    yield from _sections([lead] if reply.lead or not heading else [])
+    for paragraph in reply.summary.split("\n\n") if reply.summary else ():
         yield from _sections([escape(paragraph)])
     if reply.contacts:
         fields = [
@@ -130,35 +148,45 @@ def _body(reply: Reply) -> Iterator[Block]:
         ]
         for start in range(0, len(fields), MAX_FIELDS):
             yield {"type": "section", "fields": fields[start : start + MAX_FIELDS]}
-    hours = [
-        _hours_line(row.label, row.schedule, row.open_now, row.local, row.note, row.badge)
-        for row in reply.hours
-    ]
-    yield from _sections(hours, title="Hours")
+    hours = [_hours_line(row, words) for row in reply.hours]
+    yield from _sections(hours, title=words("render.hours") if reply.summary else None)
     details = [
         _line(f"*{escape(d.label)}:* {escape(d.value)}", d.note, d.badge) for d in reply.details
     ]
-    yield from _sections(details, title="Good to know")
-    yield from _sections([f"{n}. {escape(s)}" for n, s in enumerate(reply.steps, 1)], title="Steps")
+    yield from _sections(details, title=words("render.good_to_know"))
+    steps = [f"{n}. {escape(s)}" for n, s in enumerate(reply.steps, 1)]
+    yield from _sections(steps, title=words("render.steps"))
     links = [_line(_link(x.url, x.label), None, x.badge) for x in reply.links]
-    yield from _sections(links, title="Links")
+    yield from _sections(links, title=words("render.links") if reply.summary else None)
     yield from _sections([f":warning: {escape(w)}" for w in reply.warnings])
     for section in reply.sections:
         yield {"type": "section", "text": mrkdwn(f"*{escape(section.title)}*")}
         yield from _button_rows(section.topics[:MAX_ACTIONS])  # one row per section at most
         if len(section.topics) > MAX_ACTIONS:
-            more = f"and {len(section.topics) - MAX_ACTIONS} more: ask about them by name"
-            yield {"type": "context", "elements": [mrkdwn(more, MAX_CONTEXT_TEXT)]}
+            more = words("render.more_topics", count=len(section.topics) - MAX_ACTIONS)
+            yield {"type": "context", "elements": [mrkdwn(escape(more), MAX_CONTEXT_TEXT)]}
 
 
-def _buttons(reply: Reply) -> list[Block]:
+def _actions(reply: Reply, words: Words, *, shareable: bool) -> list[Block]:
+    """'More details' (or 'Show all topics') and 'Share in channel', where they apply."""
+    buttons = []
+    for part in reply.parts or (reply,):
+        if part.more:
+            buttons.append(_more_button(part, words, several=bool(reply.parts)))
+    public = reply.visibility is Visibility.SHAREABLE and not reply.parts
+    if shareable and public and reply.topic_id:
+        buttons.append(_share_button(reply.topic_id, words))
+    return [{"type": "actions", "block_id": "answer", "elements": buttons}] if buttons else []
+
+
+def _buttons(reply: Reply, words: Words) -> list[Block]:
     if reply.suggestions:
         return list(_button_rows(reply.suggestions, limit=MAX_ACTIONS))
     related = unique_topics(reply.related)
     rows = list(_button_rows(related[:MAX_RELATED_BUTTONS], limit=MAX_RELATED_BUTTONS))
     if len(related) > MAX_RELATED_BUTTONS:
-        more = f"and {len(related) - MAX_RELATED_BUTTONS} more related topics"
-        rows.append({"type": "context", "elements": [mrkdwn(more, MAX_CONTEXT_TEXT)]})
+        more = words("render.more_related", count=len(related) - MAX_RELATED_BUTTONS)
+        rows.append({"type": "context", "elements": [mrkdwn(escape(more), MAX_CONTEXT_TEXT)]})
     return rows
 
 
@@ -177,29 +205,42 @@ def _topic_button(topic: TopicRef) -> Block:
     }
 
 
-def _share_button(topic_id: str) -> Block:
-    button = {
+def _share_button(topic_id: str, words: Words) -> Block:
+    return {
         "type": "button",
-        "style": "primary",
-        "text": plain("Share in channel", BUTTON_LABEL),
+        "text": plain(words("render.share"), BUTTON_LABEL),
         "action_id": SHARE_ACTION,
         "value": topic_id[:MAX_BUTTON_VALUE],
     }
-    return {"type": "actions", "block_id": "share", "elements": [button]}
 
 
-def _footer(reply: Reply, shared: bool) -> list[Block]:
+def _more_button(reply: Reply, words: Words, *, several: bool) -> Block:
+    """The full answer in place of the first message; for a miss or `help`, every topic."""
+    topic = reply.topic_id or "help"
+    label = words("directory.show_all") if topic == "help" else words("render.more")
+    if several:
+        label = f"{label}: {reply.title}"
+    return {
+        "type": "button",
+        "style": "primary",
+        "text": plain(label, BUTTON_LABEL),
+        "action_id": f"{MORE_ACTION}{topic}"[:MAX_ACTION_ID],
+        "value": topic[:MAX_BUTTON_VALUE],
+    }
+
+
+def _footer(reply: Reply, shared: bool, words: Words) -> list[Block]:
     elements = [mrkdwn(_source(s.title, s.url, s.detail), MAX_CONTEXT_TEXT) for s in reply.sources]
     tail = []
     if reply.reviewed:
-        tail.append(f"Answer reviewed {reply.reviewed.isoformat()}")
+        tail.append(escape(words("render.reviewed", date=reply.reviewed.isoformat())))
     if reply.plan:
-        tail.append(f"Plan: {escape(reply.plan)}")
+        tail.append(escape(words("render.plan", plan=reply.plan)))
     if shared:
-        tail.append("Shared from /caremark")
+        tail.append(escape(words("render.shared")))
     room = MAX_CONTEXT_ELEMENTS - (1 if tail else 0)
     if len(elements) > room:
-        more = mrkdwn(f"and {len(elements) - room + 1} more sources")
+        more = mrkdwn(escape(words("render.more_sources", count=len(elements) - room + 1)))
         elements = [*elements[: room - 1], more]
     if tail:
         elements.append(mrkdwn(" · ".join(tail), MAX_CONTEXT_TEXT))
@@ -210,9 +251,15 @@ def _budget(blocks: list[Block], reply: Reply, limit: int) -> list[Block]:
     """At most `limit` blocks; the last one says what was left out and where to read it."""
     if len(blocks) <= limit:
         return blocks
+    words = i18n.words(reply.language)
     url = next((s.url for s in reply.sources if s.url and s.url.startswith("https://")), None)
-    where = f" Read the source: {_link(url, 'source')}" if url else ""
-    note = {"type": "context", "elements": [mrkdwn(f"… (shortened: this answer is long).{where}")]}
+    where = ""
+    if url:
+        where = " " + escape(words("render.read_source", link="LINK")).replace(
+            "LINK", _link(url, words("render.source_link"))
+        )
+    shortened = escape(words("render.shortened"))
+    note = {"type": "context", "elements": [mrkdwn(f"{shortened}{where}")]}
     return [*blocks[: limit - 1], note]
 
 
@@ -241,19 +288,16 @@ def _line(head: str, note: str | None, badge: Badge) -> str:
     return f"{text}\n      {escape(note)}" if note else text
 
 
-def _hours_line(
-    label: str,
-    schedule: str,
-    open_now: bool | None,
-    local: str | None,
-    note: str | None,
-    badge: Badge,
-) -> str:
-    state = {True: " · *open now*", False: " · closed now", None: ""}[open_now]
-    head = f"*{escape(label)}:* {escape(schedule)}{state}"
-    if local:
-        head += f"\n      {escape(local)}"
-    return _line(head, note, badge)
+def _hours_line(row: HoursRow, words: Words) -> str:
+    state = ""
+    if row.open_now is not None:
+        state = (
+            f" · *{words('hours.open_now')}*" if row.open_now else f" · {words('hours.closed_now')}"
+        )
+    head = f"*{escape(row.label)}:* {escape(row.schedule)}{state}"
+    if row.local:
+        head += f"\n      {escape(row.local)}"
+    return _line(head, row.note, row.badge)
 
 
 def _link(url: str, label: str) -> str:

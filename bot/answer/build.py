@@ -1,4 +1,10 @@
-"""Turn a resolved topic into a Reply: the shown facts with badges, warnings and provenance."""
+"""Turn a resolved topic into a Reply, in the asker's language: the direct answer first, the
+facts the trust policy allows with their badges, and the rest for 'More details'.
+
+A brief reply (the first message) holds the lead and the key slots' facts; a full one adds the
+detail, every other fact, steps, warnings and sources. Words come from the catalogue
+(`bot/i18n/`), values from slots: nothing here holds a sentence or a number.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.answer import hours as clock
+from bot.i18n import Phrase, Words
 from bot.kb.knowledge import Knowledge
 from bot.kb.model import CONTACT_KINDS, Citation, HoursFact, HoursSlot, MenuFact, Topic, ValueFact
 from bot.reply import (
+    Badge,
     ContactRow,
     DetailRow,
     HoursRow,
@@ -20,6 +28,7 @@ from bot.reply import (
     SourceRef,
     TopicRef,
     Trust,
+    View,
     Visibility,
 )
 from bot.safety.trust import RANK, SAFE_BADGE, TRUST_OF_SOURCE, Assessment, Selection, assess
@@ -27,13 +36,15 @@ from bot.safety.trust import badge as trust_badge
 from bot.safety.verify import Check, Verdict
 
 HOME_ZONE = "America/Chicago"
-"""The article gives every time in US Central Time."""
-VERDICT_WORDS = {
-    Verdict.OFFICIAL: "is official",
-    Verdict.PLAN_VERIFIED: "is verified by your plan",
-    Verdict.UNKNOWN: "is not one we can vouch for",
-    Verdict.SCAM: "looks like a scam",
+"""Every time the knowledge base gives is in U.S. Central Time unless a schedule says not."""
+VERDICTS = {
+    Verdict.OFFICIAL: "verify.official",
+    Verdict.PLAN_VERIFIED: "verify.plan",
+    Verdict.UNKNOWN: "verify.unknown",
+    Verdict.SCAM: "verify.scam",
 }
+BRIEF_RELATED = 3
+"""Related topics offered under a first message; the full answer offers them all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +52,11 @@ class Context:
     """What the answer may depend on besides the knowledge base."""
 
     now: dt.datetime
+    words: Words
     locale: str | None = None
     timezone: str | None = None
+    view: View = View.BRIEF
+    frustrated: bool = False
 
 
 @dataclass(slots=True)
@@ -61,244 +75,343 @@ def ref(topic: Topic) -> TopicRef:
     return TopicRef(topic.id, topic.title)
 
 
+def say(kb: Knowledge, words: Words, phrase: Phrase) -> str:
+    """A phrase in the answer's words, slot labels from the knowledge base."""
+    return words.say(phrase, lambda slot: kb.slots[slot].label if slot in kb.slots else slot)
+
+
+def badge(kb: Knowledge, words: Words, trust: Trust, phrase: Phrase) -> Badge:
+    return Badge(trust, say(kb, words, phrase))
+
+
+def key_slots(topic: Topic, kb: Knowledge) -> tuple[str, ...]:
+    """The slots a first message shows: the topic's `key`, else its first contact slot."""
+    if topic.key is not None:
+        return tuple(topic.key)
+    first = next((s for s in topic.show if kb.slots[s].kind in CONTACT_KINDS), None)
+    return (first,) if first else ()
+
+
 def topic_reply(
     kb: Knowledge, selections: Mapping[str, Selection], topic: Topic, ctx: Context
 ) -> Reply:
     """The answer for one topic, showing only facts the trust policy allows."""
+    full = ctx.view is View.FULL
+    shown = topic.show if full else key_slots(topic, kb)
     parts = _Parts(citations=list(topic.sources))
-    for slot_id in topic.show:
+    for slot_id in shown:
         _add_slot(kb, selections[slot_id], slot_id, parts, ctx)
-    for warning in topic.warnings:
-        parts.warnings.setdefault(warning)
+    if full:
+        for warning in topic.warnings:
+            parts.warnings.setdefault(warning)
+    reply = _finish(kb, topic, parts, ReplyKind.ANSWER, ctx, lead=_lead(topic, ctx))
     if topic.routed:
-        who = kb.plan.hr_contact if kb.plan and kb.plan.hr_contact else kb.settings.hr_contact
-        source = kb.sources.get(f"plan-{kb.plan.id}") if kb.plan and kb.plan.hr_contact else None
-        badge = trust_badge(Trust.PLAN_VERIFIED, source) if source else SAFE_BADGE
-        parts.contacts.insert(0, ContactRow("contact", "A person who can help", who, badge))
-        reply = _finish(kb, topic, parts, ReplyKind.ANSWER, topic.summary)
-        return replace(reply, visibility=Visibility.PRIVATE)
-    return _finish(kb, topic, parts, ReplyKind.ANSWER, topic.summary)
+        words = ctx.words
+        plan = kb.plan
+        who = plan.hr_contact if plan and plan.hr_contact else words("answer.hr_default")
+        source = kb.sources.get(f"plan-{plan.id}") if plan and plan.hr_contact else None
+        trust = Trust.PLAN_VERIFIED if source else Trust.SAFE_ADVICE
+        phrase = trust_badge(trust, source) if source else SAFE_BADGE
+        person = ContactRow("contact", words("answer.person"), who, badge(kb, words, trust, phrase))
+        return replace(reply, contacts=(person, *reply.contacts), visibility=Visibility.PRIVATE)
+    return reply
 
 
 def hours_reply(
     kb: Knowledge, selections: Mapping[str, Selection], topic: Topic, ctx: Context
 ) -> Reply:
-    """Every line's hours, which are open right now, and the time here and for the asker."""
+    """Which lines are open right now and the time here and for the asker; the first
+    message lists the main lines, the full answer every line's hours."""
+    words = ctx.words
     parts = _Parts(citations=list(topic.sources))
-    for slot_id, slot in kb.slots.items():
-        if isinstance(slot, HoursSlot):
-            _add_slot(kb, selections[slot_id], slot_id, parts, ctx)
+    every = [s for s, slot in kb.slots.items() if isinstance(slot, HoursSlot)]
+    key = key_slots(topic, kb) if topic.key is not None else tuple(every)
+    for slot_id in every if ctx.view is View.FULL else key:
+        _add_slot(kb, selections[slot_id], slot_id, parts, ctx)
     order = {"open": 0, "best": 1, "busy": 2}
     parts.hours.sort(key=lambda row: order.get(row.window, 3))
-    open_now = [row.label for row in parts.hours if row.open_now]
-    closed = [row.label for row in parts.hours if row.open_now is False]
-    now = f"Right now it is {clock.now_text(ctx.now, HOME_ZONE, ctx.locale)}"
+    status = _open_status(parts.hours, words)
+    here = clock.now_text(ctx.now, HOME_ZONE, ctx.locale, words)
     if ctx.timezone and clock.zone(ctx.timezone) and ctx.timezone != HOME_ZONE:
-        now += f" ({clock.now_text(ctx.now, ctx.timezone, ctx.locale)} your time)"
-    status = f"Open now: {', '.join(open_now) or 'none of the lines below'}."
+        yours = clock.now_text(ctx.now, ctx.timezone, ctx.locale, words)
+        now = words("hours.now_yours", time=here, yours=yours)
+    else:
+        now = words("hours.now", time=here)
+    lead = f"{now}. {status}"
+    return _finish(kb, topic, parts, ReplyKind.HOURS, ctx, lead=lead)
+
+
+def _open_status(rows: list[HoursRow], words: Words) -> str:
+    open_now = [row.label for row in rows if row.open_now]
+    closed = [row.label for row in rows if row.open_now is False]
+    status = words("hours.open", lines=", ".join(open_now)) if open_now else ""
+    status = status or words("hours.open_none")
     if closed:
-        status += f" Closed now: {', '.join(closed)}."
-    summary = f"{now}. {status}\n\n{topic.summary}"
-    return _finish(kb, topic, parts, ReplyKind.HOURS, summary)
+        status += " " + words("hours.closed", lines=", ".join(closed))
+    return status
 
 
 def directory(kb: Knowledge) -> tuple[Section, ...]:
     """Every topic, grouped by category; built once per knowledge base."""
     by_category: dict[str, list[TopicRef]] = {}
     for topic in kb.topics:
-        by_category.setdefault(topic.category, []).append(ref(topic))
+        if not topic.weak:
+            by_category.setdefault(topic.category, []).append(ref(topic))
     sections = (Section(c.title, tuple(by_category.get(c.id, ()))) for c in kb.categories)
     return tuple(s for s in sections if s.topics)
 
 
+def featured(kb: Knowledge) -> tuple[TopicRef, ...]:
+    """The topics offered when a question finds nothing, or someone says hello."""
+    return tuple(ref(t) for t in map(kb.topic, kb.settings.featured) if t)
+
+
 def directory_reply(
-    kb: Knowledge, sections: tuple[Section, ...], topic: Topic | None = None
+    kb: Knowledge, sections: tuple[Section, ...], ctx: Context, topic: Topic | None = None
 ) -> Reply:
-    """The answer to `help`, or to nothing at all: every topic by category."""
+    """`help`: a few lines and the featured topics, then (in full) every topic by category."""
+    words = ctx.words
+    full = ctx.view is View.FULL
     return Reply(
         kind=ReplyKind.DIRECTORY,
-        title=topic.title if topic else "What I can help with",
-        summary=kb.settings.directory_intro,
-        topic_id=topic.id if topic else None,
-        sections=sections,
-        warnings=tuple(topic.warnings) if topic else (),
+        title=topic.title if topic else words("directory.title"),
+        lead=lead_of(topic) if topic else words("directory.lead"),
+        topic_id=topic.id if topic else "help",
+        sections=sections if full else (),
+        related=() if full else featured(kb),
         plan=kb.plan.name if kb.plan else None,
+        view=ctx.view,
+        more=not full,
+        language=words.language,
     )
 
 
-def verify_reply(kb: Knowledge, checks: Iterable[Check]) -> Reply:
+def verify_reply(kb: Knowledge, checks: Iterable[Check], ctx: Context) -> Reply:
     """Verdicts on the numbers and addresses asked about, never repeating or linking them,
-    with the trusted contact each one resembles and the scam-warning steps."""
+    with the trusted contact each one resembles and what to do instead."""
+    words = ctx.words
     checks = list(checks)
-    lines = [
-        f"{c.what[:1].upper()}{c.what[1:]} {VERDICT_WORDS[c.verdict]}: {c.reason}." for c in checks
-    ]
+    lines = []
+    for check in checks:
+        what = say(kb, words, check.what)
+        verdict = words(VERDICTS[check.verdict])
+        lines.append(
+            words("verify.line", what=what, verdict=verdict, reason=say(kb, words, check.reason))
+        )
+    doubtful = any(c.verdict in (Verdict.SCAM, Verdict.UNKNOWN) for c in checks)
+    if doubtful:
+        lines.append(words("verify.advice"))
+    if any(c.resembles and c.resembles.slot.kind == "tty" for c in checks):
+        lines.append(words("verify.relay_advice"))
     twins = {c.resembles.id: c.resembles for c in checks if c.resembles}
     contacts = []
     for twin in twins.values():
         shown = assess(twin, kb, {})
+        row_badge = badge(kb, words, shown.trust, shown.badge)
         value = getattr(twin.fact, "value", "")
-        contacts.append(ContactRow(twin.slot.kind, twin.slot.label, value, shown.badge))
+        contacts.append(ContactRow(twin.slot.kind, twin.slot.label, value, row_badge))
     advice = kb.topic("scam-warning")
     return Reply(
         kind=ReplyKind.VERIFY,
-        title="Is it legit?",
-        summary="\n\n".join(lines) + f"\n\n{kb.settings.safe_advice}",
+        title=words("verify.title"),
+        lead=" ".join(lines),
         contacts=tuple(contacts),
-        steps=tuple(advice.steps) if advice else (),
         related=(ref(advice),) if advice else (),
         plan=kb.plan.name if kb.plan else None,
+        view=ctx.view,
+        language=words.language,
     )
 
 
-def with_privacy_notice(kb: Knowledge, reply: Reply, kinds: Iterable[str]) -> Reply:
-    """The person pasted an identifier: ask them to delete it, keep the answer private, and
-    still answer what they asked (if they asked anything besides)."""
-    what = " and ".join(kinds)
-    notice = (
-        f"Please delete your message: it looks like it contains {what}. This bot never "
-        "needs your identifiers and has not kept them; Caremark asks for them only on a "
-        "call you started."
-    )
+def with_privacy_notice(
+    kb: Knowledge, reply: Reply, kinds: Iterable[str], ctx: Context, *, posted: bool
+) -> Reply:
+    """The person typed an identifier: say so (asking them to delete it where others could
+    see it), keep the answer private, and still answer what they asked, if anything."""
+    words = ctx.words
+    what = words("privacy.and").join(words(f"privacy.{kind}") for kind in kinds)
+    notice = words("privacy.posted" if posted else "privacy.typed", what=what)
     if reply.kind in (ReplyKind.DIRECTORY, ReplyKind.NOT_FOUND):
         return Reply(
             kind=ReplyKind.PRIVACY,
-            title="Please delete your message",
-            summary=f"{notice}\n\n{kb.settings.safe_advice}",
+            title=words("privacy.title"),
+            lead=f"{notice} {words('safe_advice')}",
             related=tuple(ref(t) for t in map(kb.topic, ("before-you-call", "scam-warning")) if t),
             plan=reply.plan,
+            language=words.language,
         )
-    return replace(reply, summary=f"{notice}\n\n{reply.summary}", visibility=Visibility.PRIVATE)
+    return replace(reply, lead=f"{notice}\n\n{reply.lead}", visibility=Visibility.PRIVATE)
 
 
-def suggestions_reply(kb: Knowledge, topics: Iterable[Topic]) -> Reply:
+def suggestions_reply(kb: Knowledge, topics: Iterable[Topic], ctx: Context) -> Reply:
+    words = ctx.words
     return Reply(
         kind=ReplyKind.SUGGESTIONS,
-        title="Did you mean…",
-        summary="I'm not sure which topic you mean. Pick one below, or try other words.",
+        title=words("suggestions.title"),
+        lead=words("suggestions.lead"),
         suggestions=tuple(ref(t) for t in topics),
         plan=kb.plan.name if kb.plan else None,
+        language=words.language,
     )
 
 
-def not_found_reply(kb: Knowledge, sections: tuple[Section, ...]) -> Reply:
-    """No topic fits: the safe advice, and the list of what the bot does know."""
+def not_found_reply(kb: Knowledge, ctx: Context) -> Reply:
+    """No topic fits: a few words of help, the safe advice, and a way to see every topic."""
+    words = ctx.words
     return Reply(
         kind=ReplyKind.NOT_FOUND,
-        title="I don't have an answer for that",
-        summary=f"{kb.settings.not_found}\n\n{kb.settings.safe_advice}",
-        sections=sections,
+        title=words("not_found.title"),
+        lead=f"{words('not_found.lead')} {words('safe_advice')}",
+        related=featured(kb),
         plan=kb.plan.name if kb.plan else None,
+        more=True,
+        language=words.language,
     )
+
+
+def multi_reply(parts: tuple[Reply, ...]) -> Reply:
+    """Several questions in one message: one brief answer for each, in the order asked."""
+    first = parts[0]
+    private = any(p.visibility is Visibility.PRIVATE for p in parts)
+    return Reply(
+        kind=ReplyKind.MULTI,
+        title=first.title,
+        lead="",
+        parts=parts,
+        plan=first.plan,
+        visibility=Visibility.PRIVATE if private else Visibility.SHAREABLE,
+        view=View.BRIEF,
+        language=first.language,
+    )
+
+
+def lead_of(topic: Topic) -> str:
+    """The topic's direct answer: its `lead`, else its summary's first sentence."""
+    if topic.lead:
+        return topic.lead
+    first, stop, _ = topic.summary.partition(". ")
+    return first + ("." if stop else "")
+
+
+def detail_of(topic: Topic) -> str:
+    """What 'More details' adds to the lead: the summary, less the sentence the lead took."""
+    if topic.lead:
+        return topic.summary
+    return topic.summary.partition(". ")[2]
+
+
+def _lead(topic: Topic, ctx: Context) -> str:
+    sorry = ctx.words("answer.sorry") + " " if ctx.frustrated and not topic.weak else ""
+    return f"{sorry}{lead_of(topic)}"
 
 
 def _add_slot(
     kb: Knowledge, selection: Selection, slot_id: str, parts: _Parts, ctx: Context
 ) -> None:
+    words = ctx.words
     contact = kb.slots[slot_id].kind in CONTACT_KINDS  # withheld contacts are explained
-    for withheld in selection.withheld if contact else ():
+    for withheld in selection.withheld if contact and ctx.view is View.FULL else ():
         for finding in withheld.findings:
-            if finding.withhold:
-                parts.warnings.setdefault(finding.note)
+            if finding.withhold and finding.note is not None:
+                parts.warnings.setdefault(say(kb, words, finding.note))
                 parts.citations += [Citation(source=s) for s in finding.evidence]
     for shown in selection.shown:
-        _add_fact(shown, parts, ctx)
+        _add_fact(kb, shown, parts, ctx)
         parts.citations += shown.record.fact.sources
     for public in selection.public:
-        thing = PUBLIC_THINGS.get(public.record.slot.kind, "information")
-        _add_fact(public, parts, ctx, PUBLIC_NOTE.format(thing=thing))
+        thing = words(f"things.{public.record.slot.kind}")
+        _add_fact(kb, public, parts, ctx, words("answer.public_note", thing=thing))
         parts.citations += public.record.fact.sources
     if not selection.shown:
         slot = kb.slots[slot_id]
         if contact or slot.fallback:
-            advice = slot.fallback or kb.settings.safe_advice
+            advice = slot.fallback or words("safe_advice")
             if all(row.value != advice for row in parts.contacts):
-                parts.contacts.append(ContactRow(slot.kind, slot.label, advice, SAFE_BADGE))
+                safe = badge(kb, words, Trust.SAFE_ADVICE, SAFE_BADGE)
+                parts.contacts.append(ContactRow(slot.kind, slot.label, advice, safe))
 
 
-PUBLIC_NOTE = "CVS's public {thing}. Your plan's own {thing} is listed first: use that one."
-PUBLIC_THINGS = {"phone": "number", "fax": "fax number", "tty": "number", "url": "site"}
-
-
-def _add_fact(shown: Assessment, parts: _Parts, ctx: Context, lead: str | None = None) -> None:
+def _add_fact(
+    kb: Knowledge, shown: Assessment, parts: _Parts, ctx: Context, lead: str | None = None
+) -> None:
+    words = ctx.words
     slot, fact = shown.record.slot, shown.record.fact
     notes = [lead] if lead else []
     notes += [fact.note] if fact.note else []
-    notes += [finding.note for finding in shown.cautions]
+    notes += [say(kb, words, f.note) for f in shown.cautions if f.note is not None]
     note = " ".join(notes) or None
-    badge = shown.badge
+    row_badge = badge(kb, words, shown.trust, shown.badge)
     if isinstance(slot, HoursSlot) and isinstance(fact, HoursFact):
         schedule = fact.schedule
         parts.hours.append(
             HoursRow(
                 label=slot.label,
                 window=slot.window,
-                schedule=clock.describe(schedule, ctx.locale),
-                badge=badge,
+                schedule=clock.describe(schedule, ctx.locale, words),
+                badge=row_badge,
                 open_now=clock.is_open(schedule, ctx.now) if slot.window == "open" else None,
-                local=clock.in_zone(schedule, ctx.timezone, ctx.now, ctx.locale),
+                local=clock.in_zone(schedule, ctx.timezone, ctx.now, ctx.locale, words),
                 note=note,
             )
         )
     elif isinstance(fact, MenuFact):
-        parts.details.append(DetailRow(f"Press {fact.digit}", fact.value, badge, note))
+        label = words("answer.press", digit=fact.digit)
+        parts.details.append(DetailRow(label, fact.value, row_badge, note))
     elif isinstance(fact, ValueFact) and slot.kind == "url":
-        parts.links.append(Link(slot.label, fact.value, badge))
+        parts.links.append(Link(slot.label, fact.value, row_badge))
     elif isinstance(fact, ValueFact) and slot.kind in ("delivery-time", "claim"):
-        parts.details.append(DetailRow(slot.label, fact.value, badge, note))
+        parts.details.append(DetailRow(slot.label, fact.value, row_badge, note))
     elif isinstance(fact, ValueFact):
-        parts.contacts.append(ContactRow(slot.kind, slot.label, fact.value, badge, note))
+        parts.contacts.append(ContactRow(slot.kind, slot.label, fact.value, row_badge, note))
 
 
-def _finish(kb: Knowledge, topic: Topic, parts: _Parts, kind: ReplyKind, summary: str) -> Reply:
+def _finish(
+    kb: Knowledge, topic: Topic, parts: _Parts, kind: ReplyKind, ctx: Context, *, lead: str
+) -> Reply:
+    full = ctx.view is View.FULL
+    related = tuple(ref(t) for r in topic.related if (t := kb.topic(r)))
+    has_more = bool(topic.summary or topic.steps or topic.warnings or len(topic.show) > 0)
     return Reply(
         kind=kind,
         title=topic.title,
-        summary=summary,
+        lead=lead,
+        summary=detail_of(topic) if full else "",
         topic_id=topic.id,
         contacts=tuple(parts.contacts),
         details=tuple(parts.details),
         hours=tuple(parts.hours),
-        steps=tuple(topic.steps),
+        steps=tuple(topic.steps) if full else (),
         links=tuple(parts.links),
-        related=tuple(ref(t) for r in topic.related if (t := kb.topic(r))),
+        related=related if full else related[:BRIEF_RELATED],
         warnings=tuple(parts.warnings),
-        sources=provenance(kb, parts.citations),
-        reviewed=topic.reviewed,
+        sources=provenance(kb, parts.citations, ctx.words) if full else (),
+        reviewed=topic.reviewed if full else None,
         plan=kb.plan.name if kb.plan else None,
         visibility=Visibility.SHAREABLE,
+        view=ctx.view,
+        more=not full and has_more and not topic.weak,
+        language=ctx.words.language,
     )
 
 
-def provenance(kb: Knowledge, citations: Iterable[Citation]) -> tuple[SourceRef, ...]:
-    """One footer entry per source, strongest first: seed lines, or the date a page was checked."""
-    lines: dict[str, set[int]] = {}
-    for citation in citations:
-        lines.setdefault(citation.source, set()).update(citation.lines)
+def provenance(kb: Knowledge, citations: Iterable[Citation], words: Words) -> tuple[SourceRef, ...]:
+    """One footer entry per source, strongest first, with the date it was checked. Seed line
+    numbers stay in the knowledge base: they mean nothing to the person reading."""
+    cited = dict.fromkeys(c.source for c in citations)
 
     def strength(source_id: str) -> tuple[int, bool, str]:
         kind = kb.sources[source_id].kind
         return RANK[TRUST_OF_SOURCE[kind]], kind == "seed", source_id
 
     refs = []
-    for source_id in sorted(lines, key=strength):
+    for source_id in sorted(cited, key=strength):
         source = kb.sources[source_id]
+        checked = source.checked.isoformat() if source.checked else ""
         if source.kind == "seed":
-            detail = f"lines {_ranges(sorted(lines[source_id]))}" if lines[source_id] else ""
+            detail = ""
         elif source.kind == "plan":
-            detail = f"verified by {source.verified_by} on {source.checked}"
+            detail = words("sources.verified", who=source.verified_by or "", date=checked)
         else:
-            detail = f"checked {source.checked}"
+            detail = words("sources.checked", date=checked)
         refs.append(SourceRef(source.title, detail, source.url))
     return tuple(refs)
-
-
-def _ranges(numbers: list[int]) -> str:
-    """`14, 23–25, 161` from [14, 23, 24, 25, 161]."""
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)

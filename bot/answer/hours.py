@@ -6,10 +6,11 @@ import datetime as dt
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import i18n
+from bot.i18n import Words
 from bot.kb.model import Schedule, Window
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _US_ZONES = {
     "America/New_York": "ET",
     "America/Chicago": "CT",
@@ -77,46 +78,60 @@ def is_open(schedule: Schedule, now: dt.datetime) -> bool:
     return False
 
 
-def clock_text(minutes: int, locale: str | None) -> str:
-    """`8 a.m.` / `8:30 p.m.` for US English (or unknown), `08:00` elsewhere."""
+def twelve_hour(locale: str | None) -> bool:
+    """U.S. English (or no locale) reads `8 a.m.`; everyone else `08:00`."""
+    return not locale or locale.lower().replace("_", "-").startswith("en-us")
+
+
+def clock_text(minutes: int, locale: str | None, words: Words | None = None) -> str:
+    """`8 a.m.` / `8:30 p.m.` for U.S. English (or unknown), `08:00` elsewhere."""
+    words = words or i18n.words()
     minutes %= 24 * 60
     hours, mins = divmod(minutes, 60)
-    if locale and not locale.lower().replace("_", "-").startswith("en-us"):
+    if not twelve_hour(locale):
         return f"{hours:02d}:{mins:02d}"
-    suffix = "a.m." if hours < 12 else "p.m."
+    suffix = words("hours.am") if hours < 12 else words("hours.pm")
     twelve = hours % 12 or 12
     return f"{twelve} {suffix}" if mins == 0 else f"{twelve}:{mins:02d} {suffix}"
 
 
-def _clock(moment: dt.datetime, locale: str | None) -> str:
-    return clock_text(moment.hour * 60 + moment.minute, locale)
+def _clock(moment: dt.datetime, locale: str | None, words: Words) -> str:
+    return clock_text(moment.hour * 60 + moment.minute, locale, words)
 
 
-def _day_span(window: Window) -> str:
+def _day_span(window: Window, words: Words) -> str:
     days = days_of(window)
     if len(days) == 7:
-        return "Daily"
-    first, last = _DAY_NAMES[days[0]], _DAY_NAMES[days[-1]]
+        return words("hours.daily")
+    names = words.items("hours.days")
+    first, last = names[days[0]], names[days[-1]]
     return first if len(days) == 1 else f"{first}–{last}"
 
 
 @lru_cache(maxsize=1024)
-def describe(schedule: Schedule, locale: str | None = None) -> str:
+def describe(schedule: Schedule, locale: str | None = None, words: Words | None = None) -> str:
     """The schedule in words, in its own zone: `Mon–Sat 8 a.m.–8 p.m. CT`."""
+    words = words or i18n.words()
     if schedule.always:
-        return "24 hours a day, 7 days a week"
+        return words("hours.always")
     spans: dict[str, list[str]] = {}
     for w in schedule.windows:
-        times = f"{clock_text(_minutes(w.open), locale)}–{clock_text(_minutes(w.close), locale)}"
-        spans.setdefault(_day_span(w), []).append(times)
-    parts = [f"{days} {' and '.join(times)}" for days, times in spans.items()]
+        opens = clock_text(_minutes(w.open), locale, words)
+        closes = clock_text(_minutes(w.close), locale, words)
+        spans.setdefault(_day_span(w, words), []).append(f"{opens}–{closes}")
+    parts = [f"{days} {words('hours.and').join(times)}" for days, times in spans.items()]
     return f"{', '.join(parts)} {zone_label(schedule.tz)}"
 
 
 def in_zone(
-    schedule: Schedule, asker_tz: str | None, now: dt.datetime, locale: str | None = None
+    schedule: Schedule,
+    asker_tz: str | None,
+    now: dt.datetime,
+    locale: str | None = None,
+    words: Words | None = None,
 ) -> str | None:
     """The same windows in the asker's zone, for today's date (None if no conversion)."""
+    words = words or i18n.words()
     target = zone(asker_tz)
     source = zone(schedule.tz)
     if schedule.always or target is None or source is None or asker_tz == schedule.tz:
@@ -128,18 +143,21 @@ def in_zone(
         start = midnight + dt.timedelta(minutes=_minutes(window.open))
         length = (_minutes(window.close) - _minutes(window.open)) % (24 * 60) or 24 * 60
         a, b = start.astimezone(target), (start + dt.timedelta(minutes=length)).astimezone(target)
-        span = f"{_clock(a, locale)}–{_clock(b, locale)}"
+        span = f"{_clock(a, locale, words)}–{_clock(b, locale, words)}"
         if b.date() > a.date():
-            span += " (ends the next day)"
+            span += words("hours.ends_next_day")
         shift = (a.date() - start.date()).days
         if shift:
-            span += " (starts a day later)" if shift > 0 else " (starts a day earlier)"
+            span += words("hours.starts_later" if shift > 0 else "hours.starts_earlier")
         parts.append(span)
-    return f"{', '.join(parts)} your time ({zone_label(asker_tz or '')})"
+    return words("hours.your_time", times=", ".join(parts), zone=zone_label(asker_tz or ""))
 
 
-def now_text(now: dt.datetime, tz_name: str, locale: str | None = None) -> str:
-    """`Tue 3:12 p.m. CT`."""
+def now_text(
+    now: dt.datetime, tz_name: str, locale: str | None = None, words: Words | None = None
+) -> str:
+    """`Tue 3:12 p.m.`, in the given zone."""
+    words = words or i18n.words()
     tz = zone(tz_name)
     local = now.astimezone(tz) if tz else now
-    return f"{_DAY_NAMES[local.weekday()]} {_clock(local, locale)} {zone_label(tz_name)}"
+    return f"{words.items('hours.days')[local.weekday()]} {_clock(local, locale, words)}"

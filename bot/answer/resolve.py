@@ -1,9 +1,20 @@
-"""Find the topic a question is about: exact alias, then keywords, then typo-tolerant fuzzing."""
+"""Find the topic a message is about, the way a benefits-desk person reads it.
+
+Each topic is indexed by its title, aliases, keywords and example questions, as words and as
+pairs of neighbouring words ("express scripts", "prior authorization"), each weighted by how
+rare it is across topics, so no single common word decides. A message scores every topic it
+shares words with; the best wins unless another is nearly as good in a short message, which
+becomes "did you mean". Greetings, thanks and off-topic remarks (`weak` topics) answer only
+when nothing else fits. A message asking two or three questions gets each answered.
+"""
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -13,25 +24,36 @@ from bot.answer.normalize import matchable, stem
 from bot.kb.knowledge import Knowledge
 from bot.kb.model import Topic
 
-TYPO_CUTOFF = 80.0
+TYPO_CUTOFF = 82.0
 """rapidfuzz `ratio` a misspelt word needs to be read as a known one."""
 MIN_TYPO_LENGTH = 4
-AMBIGUITY = 0.8
-"""A runner-up within this share of the best score makes the answer a "did you mean"."""
-SUGGESTION_FLOOR = 0.4
-"""Suggestions must score at least this share of the best."""
-TITLE_CUTOFF = 60.0
-"""rapidfuzz `ratio` (the cheap scorer: 8x faster than `token_set_ratio` over 10,000 titles)
-a topic title needs to be suggested for an unknown question."""
+MAX_CORRECTIONS = 8
+"""Unknown words corrected per message: a long message's backstory is not worth more."""
+MIN_SCORE = 1.6
+"""A topic needs at least this much evidence (about one rare word) to be the answer."""
+AMBIGUITY = 0.9
+"""In a short message, a runner-up this close to the best makes the answer a 'did you mean'."""
+SHORT_MESSAGE = 3
+SUGGESTION_FLOOR = 0.5
 MAX_SUGGESTIONS = 3
+MAX_PARTS = 3
+TITLE_CUTOFF = 60.0
+"""rapidfuzz `ratio` a title needs to be suggested for a message nothing else matched."""
 RANK_CUTOFF = 60.0
 """rapidfuzz `WRatio` a title or alias needs to be offered while someone is still typing."""
-_ALIAS_FACTOR = 1.5
-_TITLE_FACTOR = 0.6
+WEIGHTS = {"alias": 1.5, "keyword": 1.2, "example": 1.0, "title": 0.8}
+PAIR_BONUS = 1.6
+"""A pair of neighbouring words says more than either word alone."""
+COMMON_SHARE = 0.25
+COMMON_MIN_TOPICS = 12
+"""A feature in more topics than both of these says nothing and is not indexed."""
 _TYPO_CACHE_LIMIT = 4_096
-COMMON_SHARE = 0.05
-COMMON_MIN_TOPICS = 50
-"""A word in more topics than both of these is left out of the index on its own."""
+_SEGMENTS = re.compile(r"[?;\n]+|\.\s+|\b(?:also|plus|and what about|what about)\b", re.I)
+_QUESTION_START = re.compile(
+    r"^\s*(and\s+)?(what|whats|what's|when|where|how|who|which|can|could|do|does|is|are|"
+    r"should|will|any)\b",
+    re.I,
+)
 
 
 class How(StrEnum):
@@ -40,6 +62,7 @@ class How(StrEnum):
     EMPTY = "empty"
     ALIAS = "alias"
     KEYWORDS = "keywords"
+    MULTI = "multi"
     SUGGEST = "suggest"
     NONE = "none"
 
@@ -49,13 +72,13 @@ class Match:
     how: How
     topic: Topic | None = None
     suggestions: tuple[Topic, ...] = ()
+    parts: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class _Phrase:
-    words: frozenset[str]
+class _Scored:
     topic: int
-    weight: float  # per word
+    score: float
 
 
 class Resolver:
@@ -63,6 +86,7 @@ class Resolver:
 
     def __init__(self, kb: Knowledge) -> None:
         self._topics = kb.topics
+        self._weak = frozenset(i for i, t in enumerate(kb.topics) if t.weak)
         self._synonyms = kb.synonyms
         self._stop = frozenset(self._canon(w) for w in kb.stopwords)
         self._exact: dict[str, int] = {}
@@ -77,12 +101,11 @@ class Resolver:
         ]
         order = {category.id: n for n, category in enumerate(kb.categories)}
         self._listing = sorted(
-            range(len(kb.topics)), key=lambda i: (order.get(kb.topics[i].category, len(order)), i)
+            (i for i in range(len(kb.topics)) if i not in self._weak),
+            key=lambda i: (order.get(kb.topics[i].category, len(order)), i),
         )
-        self._phrases = self._index(kb.topics)
-        self._known = frozenset(
-            w for entries in self._phrases.values() for p in entries for w in p.words
-        )
+        self._postings = self._index(kb.topics)
+        self._known = frozenset(w for f in self._postings for w in f.split(" "))
         self._spellings = self._spellings_of(kb)
         self._spelling_list = sorted(self._spellings)
         self._typos: dict[str, str | None] = {}
@@ -93,20 +116,22 @@ class Resolver:
             return Match(How.EMPTY)
         if (exact := self._exact.get(query)) is not None:
             return Match(How.ALIAS, self._topics[exact])
-        ranked = self._score(self._words(query, correct=True))
+        words = self._words(query)
+        parts = self._parts(text)
+        if len(parts) > 1:
+            return Match(How.MULTI, parts=tuple(self._topics[i] for i in parts))
+        ranked = self._rank(words)
         if ranked:
-            best = ranked[0][1]
-            close = [i for i, s in ranked[1:] if s >= AMBIGUITY * best]
-            if not close:
-                return Match(How.KEYWORDS, self._topics[ranked[0][0]])
-            picks = [i for i, s in ranked if s >= SUGGESTION_FLOOR * best][:MAX_SUGGESTIONS]
-            return Match(How.SUGGEST, suggestions=tuple(self._topics[i] for i in picks))
+            best = ranked[0]
+            close = [s for s in ranked[1:] if s.score >= AMBIGUITY * best.score]
+            if not close or len(words) > SHORT_MESSAGE or best.topic in self._weak:
+                return Match(How.KEYWORDS, self._topics[best.topic])
+            picks = [s.topic for s in ranked if s.score >= SUGGESTION_FLOOR * best.score]
+            return Match(
+                How.SUGGEST, suggestions=tuple(self._topics[i] for i in picks[:MAX_SUGGESTIONS])
+            )
         similar = process.extract(
-            query,
-            self._titles,
-            scorer=fuzz.ratio,
-            score_cutoff=TITLE_CUTOFF,
-            limit=MAX_SUGGESTIONS,
+            query, self._titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=MAX_SUGGESTIONS
         )
         if similar:
             return Match(How.SUGGEST, suggestions=tuple(self._topics[i] for _, _, i in similar))
@@ -114,7 +139,7 @@ class Resolver:
 
     def rank(self, text: str, limit: int) -> tuple[Topic, ...]:
         """Topics for a half-typed question, best first (for autocomplete): an exact match,
-        names that start with it, keyword matches, then look-alike titles and aliases."""
+        names that start with it, scored matches, then look-alike titles and aliases."""
         query = matchable(text)
         if not query:
             return tuple(self._topics[i] for i in self._listing[:limit])
@@ -124,14 +149,47 @@ class Resolver:
         for name, i in self._names:
             if name.startswith(query):
                 picked.setdefault(i)
-        for i, _ in self._score(self._words(query, correct=True)):
-            picked.setdefault(i)
+        for scored in self._rank(self._words(query)):
+            picked.setdefault(scored.topic)
         names = [name for name, _ in self._names]
         for _, _, at in process.extract(
             query, names, scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=RANK_CUTOFF
         ):
             picked.setdefault(self._names[at][1])
         return tuple(self._topics[i] for i in list(picked)[:limit])
+
+    def _rank(self, words: tuple[str, ...]) -> list[_Scored]:
+        """Topics with enough evidence, best first; weak topics only if no other has any."""
+        scores: dict[int, float] = defaultdict(float)
+        for feature in _features(words):
+            for topic, weight in self._postings.get(feature, ()):
+                scores[topic] += weight
+        ranked = sorted(
+            (_Scored(t, s) for t, s in scores.items() if s >= MIN_SCORE),
+            key=lambda s: (-s.score, s.topic),
+        )
+        strong = [s for s in ranked if s.topic not in self._weak]
+        return strong or ranked
+
+    def _parts(self, text: str) -> list[int]:
+        """The topics of the separate questions in a message, in the order asked; a part is
+        a question (a question word, a question mark) or a few words standing alone."""
+        pieces = [p for p in _SEGMENTS.split(text) if p and p.strip()]
+        if len(pieces) < 2:
+            return []
+        found: list[int] = []
+        for piece in pieces:
+            words = self._words(matchable(piece))
+            asked = _QUESTION_START.match(piece) or len(words) <= SHORT_MESSAGE
+            if not words or not asked:
+                continue
+            ranked = self._rank(words)
+            if not ranked or ranked[0].topic in self._weak:
+                continue
+            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+            if runner_up < AMBIGUITY * ranked[0].score and ranked[0].topic not in found:
+                found.append(ranked[0].topic)
+        return found[:MAX_PARTS] if len(found) > 1 else []
 
     def _canon(self, word: str) -> str:
         """The one form a word is indexed under: synonyms folded, plurals folded."""
@@ -140,14 +198,18 @@ class Resolver:
         stemmed = stem(word)
         return self._synonyms.get(stemmed, stemmed)
 
-    def _words(self, text: str, *, correct: bool = False) -> tuple[str, ...]:
-        words = []
+    def _words(self, text: str, *, correct: bool = True) -> tuple[str, ...]:
+        words: list[str] = []
+        corrections = 0
         for raw in text.split():
             word = self._canon(raw)
             if word in self._stop:
                 continue
-            if correct and word not in self._known:
-                word = self._correct(raw) or word
+            if correct and word not in self._known and corrections < MAX_CORRECTIONS:
+                fixed = self._correct(raw)
+                if fixed:
+                    word = fixed
+                    corrections += 1
             words.append(word)
         return tuple(words)
 
@@ -166,57 +228,61 @@ class Resolver:
 
     def _spellings_of(self, kb: Knowledge) -> dict[str, str]:
         """Every known word as people write it (`hours`, `overseas`), mapped to its index form."""
-        written = {
-            w
-            for t in kb.topics
-            for p in (*t.aliases, *t.keywords, t.title)
-            for w in matchable(p).split()
-        }
+        written = {w for t in kb.topics for p in _texts(t) for w in matchable(p).split()}
         written |= set(self._synonyms) | set(self._synonyms.values())
         spellings = {w: self._canon(w) for w in sorted(written)}
         return {
             w: c for w, c in spellings.items() if c in self._known and len(w) >= MIN_TYPO_LENGTH
         }
 
-    def _index(self, topics: tuple[Topic, ...]) -> dict[str, list[_Phrase]]:
-        """Phrases by their first word, weighted by how rare their words are across topics."""
-        raw: list[tuple[tuple[str, ...], int, float]] = []
-        for i, topic in enumerate(topics):
-            raw += [(self._words(matchable(a)), i, _ALIAS_FACTOR) for a in _aliases(topic)]
-            raw += [(self._words(matchable(k)), i, 1.0) for k in topic.keywords]
-            raw += [((w,), i, _TITLE_FACTOR) for w in self._words(matchable(topic.title))]
-        topics_with: dict[str, set[int]] = defaultdict(set)
-        for words, i, _ in raw:
-            for w in words:
-                topics_with[w].add(i)
-        rarity = {w: math.log(1 + len(topics) / len(ts)) for w, ts in topics_with.items()}
+    def _index(self, topics: tuple[Topic, ...]) -> dict[str, list[tuple[int, float]]]:
+        """Features (words and neighbouring pairs) to the topics that have them, weighted by
+        where they appear and by how few topics share them."""
+        strength: list[dict[str, float]] = []
+        for topic in topics:
+            own: dict[str, float] = {}
+            for where, text in _sources(topic):
+                for feature in _features(self._words(matchable(text), correct=False)):
+                    own[feature] = max(own.get(feature, 0.0), WEIGHTS[where])
+            strength.append(own)
+        having: dict[str, int] = defaultdict(int)
+        for own in strength:
+            for feature in own:
+                having[feature] += 1
         common = max(COMMON_MIN_TOPICS, int(COMMON_SHARE * len(topics)))
-        index: dict[str, list[_Phrase]] = defaultdict(list)
-        for words, i, factor in raw:
-            if len(words) == 1 and len(topics_with[words[0]]) > common:
-                continue  # a word nearly every topic has: costly to look up, says nothing
-            if words:
-                length_bonus = 1 + 0.25 * (len(words) - 1)
-                weight = factor * length_bonus * sum(rarity[w] for w in words) / len(words)
-                rarest = max(words, key=lambda w: rarity[w])
-                index[rarest].append(_Phrase(frozenset(words), i, weight))
-        return dict(index)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, own in enumerate(strength):
+            for feature, weight in own.items():
+                if having[feature] > common:
+                    continue  # in nearly every topic: costly to look up, says nothing
+                rarity = math.log(1 + len(topics) / having[feature])
+                bonus = PAIR_BONUS if " " in feature else 1.0
+                postings[feature].append((i, weight * rarity * bonus))
+        return dict(postings)
 
-    def _score(self, words: tuple[str, ...]) -> list[tuple[int, float]]:
-        """Topics by score. A phrase counts when all its words occur in the question, in any
-        order; each question word counts once per topic, by the best phrase that covers it."""
-        present = set(words)
-        best: dict[int, dict[str, float]] = defaultdict(dict)
-        for word in present:
-            for phrase in self._phrases.get(word, ()):
-                if phrase.words <= present:
-                    covered = best[phrase.topic]
-                    for w in phrase.words:
-                        covered[w] = max(covered.get(w, 0.0), phrase.weight)
-        scores = [(topic, sum(covered.values())) for topic, covered in best.items()]
-        return sorted(scores, key=lambda item: (-item[1], item[0]))
+
+def _features(words: tuple[str, ...]) -> Iterable[str]:
+    """Each distinct word, and each pair of neighbouring words."""
+    seen: dict[str, None] = dict.fromkeys(words)
+    seen.update(dict.fromkeys(f"{a} {b}" for a, b in itertools.pairwise(words)))
+    return seen
+
+
+def _sources(topic: Topic) -> Iterable[tuple[str, str]]:
+    yield "title", topic.title
+    yield "alias", topic.id.replace("-", " ")
+    for alias in _aliases(topic):
+        yield "alias", alias
+    for keyword in topic.keywords:
+        yield "keyword", keyword
+    for example in topic.examples:
+        yield "example", example
+
+
+def _texts(topic: Topic) -> Iterable[str]:
+    return (text for _, text in _sources(topic))
 
 
 def _aliases(topic: Topic) -> tuple[str, ...]:
-    """A topic's aliases, plus the article's FAQ question it answers."""
+    """A topic's aliases, plus the FAQ question it answers."""
     return (*topic.aliases, topic.faq.question) if topic.faq else tuple(topic.aliases)

@@ -189,7 +189,7 @@ def trusted_domains(draft: Draft) -> Iterator[Problem]:
             verdict = domains.judge(name)
             if verdict.verdict is domains.Verdict.LOOKALIKE:
                 yield at.problem(
-                    f"'{name}' looks like an official CVS domain ({verdict.reason}); list only "
+                    f"'{name}' looks like an official CVS domain ({verdict.detail}); list only "
                     "domains your organisation really owns",
                     under=under,
                 )

@@ -188,14 +188,31 @@ class Faq(Strict):
 
 
 class Topic(Strict):
-    """One answer: prose in the project's words, and the slots it shows."""
+    """One answer: the direct answer first, the detail after, and the slots it shows."""
 
     id: Id
     title: Short
     category: Id
     aliases: list[Short] = Field(default_factory=list, description="Exact phrasings.")
     keywords: list[Short] = Field(default_factory=list, description="Words and phrases.")
-    summary: Text
+    examples: list[Short] = Field(
+        default_factory=list,
+        description="Questions as employees type them; messages are compared with these.",
+    )
+    lead: Text | None = Field(
+        None,
+        description="The first thing shown: the number to call, the place to go, yes or no "
+        "(default: the summary's first sentence).",
+    )
+    summary: Text = Field(description="The detail, shown under 'More details'.")
+    key: list[SlotId] | None = Field(
+        None,
+        description="Slots shown in the first message (default: the first contact slot in "
+        "'show'); the rest wait for 'More details'.",
+    )
+    weak: bool = Field(
+        False, description="Answers only when no other topic fits (greetings, off-topic)."
+    )
     show: list[SlotId] = Field(default_factory=list, description="Slots, in display order.")
     steps: list[Text] = Field(default_factory=list)
     warnings: list[Text] = Field(default_factory=list)
@@ -217,11 +234,9 @@ class Category(Strict):
 
 
 class Settings(Strict):
-    """Words the core uses when no topic fits."""
+    """How the knowledge base is kept: review intervals and trusted domains. The bot's own
+    words live in its catalogues (`bot/i18n/`)."""
 
-    safe_advice: Text
-    not_found: Text
-    directory_intro: Text
     review_days: Annotated[int, Field(ge=1)] = Field(
         365,
         description="After this many days unchecked a fact needs review; after twice, it "
@@ -230,8 +245,9 @@ class Settings(Strict):
     allowed_domains: list[Short] = Field(
         default_factory=list, description="Domains trusted besides CVS's own."
     )
-    hr_contact: Text = Field(
-        "your HR or benefits team", description="Who routed topics send people to, by default."
+    featured: list[Id] = Field(
+        default_factory=list,
+        description="Topics offered as buttons when a question finds nothing, or says hello.",
     )
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from bot.i18n import Label, Phrase, Value
 from bot.kb.knowledge import FactRecord, Knowledge
 from bot.kb.model import CONTACT_KINDS, PHONE_KINDS, HoursFact, ValueFact
 from bot.reply import Trust
@@ -21,6 +22,7 @@ from bot.safety.trust import RANK, Finding, Severity, best_source, trust_of
 
 TRUSTED = frozenset({Trust.OFFICIAL, Trust.PLAN_VERIFIED})
 _WORDS = {1: "one digit", 2: "two digits"}
+_DIGITS = {1: "reason.one_digit", 2: "reason.two_digits"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ def _repeats_of_flagged(
                     Finding(
                         "repeats-flagged",
                         Severity.ERROR,
-                        "",
+                        None,
                         f"the same value as {other.id} ({other.slot.label}), which the fact check "
                         f"found wrong ({flag.rule}: {flag.detail}); check your plan's documents",
                     ),
@@ -109,7 +111,7 @@ def _finding(
     record: FactRecord,
     ctx: Context,
     severity: Severity,
-    note: str,
+    note: Phrase | None,
     detail: str,
     evidence: Iterable[str] = (),
     *,
@@ -122,57 +124,46 @@ def _finding(
     return Finding(rule, severity, note, detail, tuple(evidence))
 
 
-_THINGS = {"phone": "number", "fax": "fax number", "tty": "number", "email": "e-mail address"}
-
-
-def described(record: FactRecord, ctx: Context) -> str:
+def described(record: FactRecord, ctx: Context) -> Phrase:
     """Whose value this is, in an employee's words: "a number that circulates online",
     "your plan's number", "the official number"; never the project's own vocabulary."""
-    thing = _THINGS.get(record.slot.kind, "address" if record.slot.kind != "url" else "link")
-    if record.slot.kind in ("delivery-time", "claim", "menu-option", "hours"):
-        thing = "information"
+    kind = record.slot.kind
+    thing = Phrase.of(f"things.{kind}" if kind in CONTACT_KINDS else "things.other")
     match trust_of(record, ctx.kb):
         case Trust.PLAN_VERIFIED:
-            return f"your plan's {thing}"
+            return Phrase.of("whose.plan", thing=thing)
         case Trust.OFFICIAL:
-            return f"the official {thing}"
+            return Phrase.of("whose.official", thing=thing)
         case Trust.CORROBORATED:
-            return f"the {thing} another plan publishes"
+            return Phrase.of("whose.corroborated", thing=thing)
         case _:
-            return f"{'an' if thing[0] in 'aei' else 'a'} {thing} that circulates online"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+            an = kind in ("email", "address") or kind not in CONTACT_KINDS
+            return Phrase.of("whose.seed_an" if an else "whose.seed", thing=thing)
 
 
 def lookalike_domains(record: FactRecord, ctx: Context) -> Iterator[Finding]:
     if record.slot.kind not in ("email", "url") or not isinstance(record.fact, ValueFact):
         return
     check = domains.judge(record.fact.value, ctx.allowed_domains)
-    label = record.slot.label
+    label = Label(record.slot.id)
     if check.verdict is domains.Verdict.LOOKALIKE:
-        note = (
-            f"{_capital(described(record, ctx))} for {label} isn't shown: {check.reason}, a "
-            "look-alike that no legitimate source uses. Real Caremark addresses end in "
-            "caremark.com."
-        )
+        whose = described(record, ctx)
+        note = Phrase.of("note.lookalike", whose=whose, label=label, reason=check.reason)
         yield _finding(
             "lookalike-domain",
             record,
             ctx,
             Severity.WITHHELD,
             note,
-            f"{check.domain}: {check.reason}",
+            f"{check.domain}: {check.detail}",
         )
     elif check.verdict is domains.Verdict.UNKNOWN:
-        note = "This address is not on a domain we know to be CVS's."
         yield _finding(
             "unknown-domain",
             record,
             ctx,
             Severity.CAUTION,
-            note,
+            Phrase.of("note.unknown_domain"),
             f"{check.domain} is not allowlisted",
         )
 
@@ -193,8 +184,7 @@ def phone_numbers(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             record,
             ctx,
             Severity.WITHHELD,
-            f"{_capital(described(record, ctx))} for {slot.label} isn't shown: it is in a "
-            "range reserved for fiction.",
+            Phrase.of("note.fictional", whose=described(record, ctx), label=Label(slot.id)),
             f"{number.e164} is 555-01xx",
         )
     if getattr(slot, "toll_free", False) and not number.toll_free:
@@ -203,7 +193,7 @@ def phone_numbers(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             record,
             ctx,
             Severity.CAUTION,
-            "This number is not toll-free, although this line should be.",
+            Phrase.of("note.not_toll_free"),
             f"{number.e164} is not a toll-free number",
         )
     yield from _near_misses(record, record.fact, number, ctx)
@@ -245,7 +235,7 @@ def _near_misses(
             yield Finding(
                 "confirm-near",
                 Severity.ERROR,
-                "",
+                None,
                 f"confirm_near names {e164}, but no trusted number that close to "
                 f"{fact.value} exists: remove it",
             )
@@ -260,12 +250,19 @@ def _near_misses(
             f"for {other.slot.label} ({other.id})"
         )
         if confirmed:
-            yield Finding("confirmed-near", Severity.INFO, "", f"{pair}; confirmed: {confirmed}")
+            yield Finding("confirmed-near", Severity.INFO, None, f"{pair}; confirmed: {confirmed}")
             continue
-        note = (
-            f"{_capital(described(record, ctx))} for {record.slot.label} isn't confirmed "
-            f"anywhere, and it's {_WORDS[edits]} off the {level} number for "
-            f"{other.slot.label}. Use the number on your member ID card."
+        note = Phrase.of(
+            "note.near_miss",
+            whose=described(record, ctx),
+            label=Label(record.slot.id),
+            count=Phrase.of(_DIGITS[edits]),
+            level=Phrase.of(
+                "note.level_plan"
+                if trust_of(other, ctx.kb) is Trust.PLAN_VERIFIED
+                else "note.level_official"
+            ),
+            other=Label(other.slot.id),
         )
         fix = (
             ": a likely typo. Correct it, or if both numbers are right, add to this fact "
@@ -301,11 +298,14 @@ def contradictions(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             continue
         if RANK[theirs] < RANK[mine] and _key(other) != _key(record):
             source = best_source(other, ctx.kb)
-            who = "your plan" if source and source.kind == "plan" else None
-            who = who or (source.title if source else "a more reliable source")
-            note = (
-                f"{_capital(described(record, ctx))} for {record.slot.label} isn't the one "
-                f"{who} gives, so it isn't shown."
+            who: Value = Phrase.of("note.your_plan")
+            if source and source.kind != "plan":
+                who = source.title
+            note = Phrase.of(
+                "note.contradicted",
+                whose=described(record, ctx),
+                label=Label(record.slot.id),
+                who=who,
             )
             yield _finding(
                 "contradicted",
@@ -325,7 +325,7 @@ def unconfirmed_claims(record: FactRecord, ctx: Context) -> Iterator[Finding]:
         yield Finding(
             "unconfirmed-claim",
             Severity.INFO,
-            "Found on no official page.",
+            Phrase.of("note.unconfirmed"),
             "claim backed by the seed article alone",
         )
 
@@ -344,8 +344,9 @@ def staleness(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             record,
             ctx,
             Severity.WITHHELD,
-            f"{_capital(described(record, ctx))} for {record.slot.label} isn't shown: nobody "
-            f"has checked it since {when}.",
+            Phrase.of(
+                "note.stale", whose=described(record, ctx), label=Label(record.slot.id), date=when
+            ),
             f"last checked {when}, {age} days ago (limit {2 * days})",
             escalate=False,  # a date passing hides the fact; it never stops the bot
         )
@@ -355,7 +356,7 @@ def staleness(record: FactRecord, ctx: Context) -> Iterator[Finding]:
             record,
             ctx,
             Severity.CAUTION,
-            f"Needs review: last checked {when}.",
+            Phrase.of("note.needs_review", date=when),
             f"last checked {when}, {age} days ago (review every {days})",
             escalate=False,
         )

@@ -19,6 +19,8 @@ from pathlib import Path
 from publicsuffixlist import PublicSuffixList
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.i18n import Phrase, words
+
 OFFICIAL_DOMAINS = ("caremark.com", "cvshealth.com", "cvsspecialty.com", "cvs.com")
 CONFUSABLES = Path(__file__).parent.parent / "data" / "unicode-confusables-13.0.0.txt"
 MAX_EDITS = 2
@@ -37,9 +39,14 @@ class DomainCheck:
     """The verdict on one host, why, and the allowlisted domain it resembles (if any)."""
 
     verdict: Verdict
-    reason: str
+    reason: Phrase
     domain: str
     resembles: str | None = None
+
+    @property
+    def detail(self) -> str:
+        """The reason in English, for the people who maintain the files."""
+        return words().say(self.reason, str)
 
 
 @cache
@@ -88,12 +95,12 @@ def judge(text: str, allow: Iterable[str] = OFFICIAL_DOMAINS) -> DomainCheck:
     allowed = tuple(dict.fromkeys(a.lower() for a in allow))
     punycode = any(label.startswith("xn--") for label in raw_host.split("."))
     if domain in allowed and not punycode and host.isascii():
-        return DomainCheck(Verdict.OFFICIAL, f"{domain} is an official CVS domain", domain)
+        return DomainCheck(Verdict.OFFICIAL, Phrase.of("reason.official_domain"), domain)
     for official in allowed:
         if f".{official}." in f".{host}." and domain != official:
             return DomainCheck(
                 Verdict.LOOKALIKE,
-                f"it only starts with {official}; the site really belongs to another domain",
+                Phrase.of("reason.subdomain_trick", official=official),
                 domain,
                 official,
             )
@@ -101,36 +108,45 @@ def judge(text: str, allow: Iterable[str] = OFFICIAL_DOMAINS) -> DomainCheck:
         near = _nearest(domain, allowed)
         if near:
             return DomainCheck(
-                Verdict.LOOKALIKE, f"it uses look-alike letters to imitate {near}", domain, near
+                Verdict.LOOKALIKE,
+                Phrase.of("reason.lookalike_letters", official=near),
+                domain,
+                near,
             )
         if any(_mixed_script(label) for label in host.split(".")):
             return DomainCheck(
                 Verdict.LOOKALIKE,
-                "it mixes letters from different alphabets, a common phishing trick",
+                Phrase.of("reason.mixed_script"),
                 domain,
             )
-        return DomainCheck(Verdict.UNKNOWN, "it is not a CVS domain we know", domain)
+        return DomainCheck(Verdict.UNKNOWN, Phrase.of("reason.unknown_domain"), domain)
     label, suffix = _split(domain)
     for official in allowed:
         off_label, off_suffix = _split(official)
         if label == off_label and suffix != off_suffix:
             return DomainCheck(
                 Verdict.LOOKALIKE,
-                f"it copies {official} with a different ending",
+                Phrase.of("reason.other_ending", official=official),
                 domain,
                 official,
             )
         if skeleton(domain) == skeleton(official):
             return DomainCheck(
-                Verdict.LOOKALIKE, f"it is written to look like {official}", domain, official
+                Verdict.LOOKALIKE,
+                Phrase.of("reason.written_like", official=official),
+                domain,
+                official,
             )
         edits = DamerauLevenshtein.distance(label, off_label)
         if 0 < edits <= (MAX_EDITS if len(off_label) >= 5 else 1):
-            letters = "one letter" if edits == 1 else "two letters"
+            letters = Phrase.of("reason.one_letter" if edits == 1 else "reason.two_letters")
             return DomainCheck(
-                Verdict.LOOKALIKE, f"it is {letters} away from {official}", domain, official
+                Verdict.LOOKALIKE,
+                Phrase.of("reason.letters_away", count=letters, official=official),
+                domain,
+                official,
             )
-    return DomainCheck(Verdict.UNKNOWN, "it is not a CVS domain we know", domain)
+    return DomainCheck(Verdict.UNKNOWN, Phrase.of("reason.unknown_domain"), domain)
 
 
 def _split(domain: str) -> tuple[str, str]:

@@ -18,10 +18,12 @@ from bot.answer.normalize import digit_count
 
 
 class Kind(StrEnum):
-    SSN = "a Social Security number"
-    MEMBER_ID = "a member, Rx or group ID"
-    BIRTH_DATE = "a date of birth"
-    CARD = "a payment card number"
+    """The kinds of identifier; each value names its words in the catalogue (`privacy.*`)."""
+
+    SSN = "ssn"
+    MEMBER_ID = "member_id"
+    BIRTH_DATE = "birth_date"
+    CARD = "card"
 
 
 REDACTED = "[removed]"

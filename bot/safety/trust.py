@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from bot.i18n import Phrase, Value
 from bot.kb.knowledge import FactRecord, Knowledge
 from bot.kb.model import Source
-from bot.reply import Badge, Trust
+from bot.reply import Trust
 
 TRUST_OF_SOURCE: Mapping[str, Trust] = {
     "plan": Trust.PLAN_VERIFIED,
@@ -26,7 +27,7 @@ TRUST_OF_SOURCE: Mapping[str, Trust] = {
 RANK = {trust: rank for rank, trust in enumerate(Trust)}
 """Lower is stronger: the order of the `Trust` enum."""
 
-SAFE_BADGE = Badge(Trust.SAFE_ADVICE, "Safe default: right for every plan")
+SAFE_BADGE = Phrase.of("badge.safe")
 
 
 class Severity(StrEnum):
@@ -38,12 +39,12 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Something the audit found about a fact. `note` is for employees and never repeats the
-    value; `detail` is for the operator's report."""
+    """Something the audit found about a fact. `note` is for employees (put into words in
+    their language) and never repeats the value; `detail` is for the operator's report."""
 
     rule: str
     severity: Severity
-    note: str
+    note: Phrase | None
     detail: str
     evidence: tuple[str, ...] = ()
 
@@ -62,7 +63,7 @@ class Assessment:
 
     record: FactRecord
     trust: Trust
-    badge: Badge
+    badge: Phrase
     findings: tuple[Finding, ...]
 
     @property
@@ -92,25 +93,27 @@ def assess(record: FactRecord, kb: Knowledge, findings: Findings) -> Assessment:
     )
 
 
-def badge(trust: Trust, source: Source | None) -> Badge:
+def badge(trust: Trust, source: Source | None) -> Phrase:
     """The words shown beside a fact, so every reader knows how far to trust it."""
-    checked = source.checked.isoformat() if source and source.checked else "an unknown date"
-    site = urlsplit(source.url).hostname if source and source.url else None
-    site = site.removeprefix("www.") if site else "a public page"
+    checked: Value = Phrase.of("badge.unknown_date")
+    if source and source.checked:
+        checked = source.checked.isoformat()
+    host = urlsplit(source.url).hostname if source and source.url else None
+    site: Value = host.removeprefix("www.") if host else Phrase.of("badge.a_page")
     match trust:
         case Trust.PLAN_VERIFIED:
-            who = source.verified_by if source else "your HR team"
-            return Badge(trust, f"Verified by {who} on {checked}")
+            who: Value = Phrase.of("badge.your_hr")
+            if source and source.verified_by:
+                who = source.verified_by
+            return Phrase.of("badge.verified", who=who, date=checked)
         case Trust.OFFICIAL:
-            return Badge(trust, f"Official source ({site}), checked {checked}")
+            return Phrase.of("badge.official", site=site, date=checked)
         case Trust.CORROBORATED:
-            return Badge(
-                trust, f"Seen on another plan's page ({site}, {checked}); yours may differ"
-            )
+            return Phrase.of("badge.corroborated", site=site, date=checked)
         case Trust.SAFE_ADVICE:
             return SAFE_BADGE
         case _:
-            return Badge(trust, "Unverified: confirm with the number on your member ID card")
+            return Phrase.of("badge.unverified")
 
 
 @dataclass(frozen=True, slots=True)

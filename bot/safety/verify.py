@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.i18n import Label, Phrase
 from bot.kb.knowledge import FactRecord, Knowledge
 from bot.kb.model import PHONE_KINDS
 from bot.reply import Trust
@@ -32,7 +33,8 @@ _ASKING = re.compile(
     r"e-?mails? from|messages? from|received|got an? )",
     re.IGNORECASE,
 )
-_WORDS = {1: "one digit", 2: "two digits"}
+_DIGITS = {1: "reason.one_digit", 2: "reason.two_digits"}
+_RELAY_REASON = Phrase.of("reason.relay")
 TRUSTED = (Trust.OFFICIAL, Trust.PLAN_VERIFIED)
 
 
@@ -47,9 +49,9 @@ class Verdict(StrEnum):
 class Check:
     """One thing asked about: what it is (never the thing itself), the verdict and why."""
 
-    what: str
+    what: Phrase
     verdict: Verdict
-    reason: str
+    reason: Phrase
     resembles: FactRecord | None = None
 
 
@@ -88,14 +90,7 @@ def verify(
     checks = [_number(n, kb, findings) for n in numbers]
     checks += [_domain(name, kb) for name in names]
     if relay:
-        checks.append(
-            Check(
-                "711",
-                Verdict.OFFICIAL,
-                "711 is the free national relay service for "
-                "TTY users; CVS tells TTY users to dial it",
-            )
-        )
+        checks.append(Check(Phrase.of("verify.what_relay"), Verdict.OFFICIAL, _RELAY_REASON))
     return checks
 
 
@@ -109,7 +104,7 @@ def _number(
 ) -> Check:
     """A number equal to a trusted one is that line, whatever else is near it: an official
     number is never called a scam because a plan's number is close to it."""
-    what = "the number you asked about"
+    what = Phrase.of("verify.what_number")
     known = [
         (r, phones.parse(getattr(r.fact, "value", "")))
         for r in _records(kb)
@@ -122,40 +117,28 @@ def _number(
     same.sort(key=lambda r: RANK[trust_of(r, kb)])
     for record in same:
         trust = trust_of(record, kb)
-        label = record.slot.label
+        label = Label(record.slot.id)
         if trust is Trust.PLAN_VERIFIED and not _withheld(record, findings):
-            return Check(
-                what, Verdict.PLAN_VERIFIED, f"it is your plan's number for {label}", record
-            )
+            reason = Phrase.of("reason.plan_number", label=label)
+            return Check(what, Verdict.PLAN_VERIFIED, reason, record)
         if trust is Trust.OFFICIAL:
-            return Check(what, Verdict.OFFICIAL, f"it is the official number for {label}", record)
+            reason = Phrase.of("reason.official_number", label=label)
+            return Check(what, Verdict.OFFICIAL, reason, record)
         if not _withheld(record, findings):
-            return Check(
-                what,
-                Verdict.UNKNOWN,
-                f"it circulates online as the number for {label}, but no trusted source lists it",
-                record,
-            )
+            return Check(what, Verdict.UNKNOWN, Phrase.of("reason.circulates", label=label), record)
     if phones.is_fictional(number):
-        return Check(what, Verdict.SCAM, "it is in a range reserved for fiction")
+        return Check(what, Verdict.SCAM, Phrase.of("reason.fiction"))
     near = phones.nearest(number, (n for n, _ in trusted))
     if near:
         record = next(r for n, r in trusted if n == near[0])
-        return Check(
-            what,
-            Verdict.SCAM,
-            f"it is {_WORDS[near[1]]} away from the trusted number for {record.slot.label}",
-            record,
-        )
+        count = Phrase.of(_DIGITS[near[1]])
+        reason = Phrase.of("reason.near", count=count, label=Label(record.slot.id))
+        return Check(what, Verdict.SCAM, reason, record)
     for record in same:  # withheld for another reason: a trusted source contradicts it
         twin = next((r for n, r in trusted if r.slot.id == record.slot.id), None)
-        return Check(
-            what,
-            Verdict.UNKNOWN,
-            f"it is not the number a trusted source gives for {record.slot.label}",
-            twin,
-        )
-    return Check(what, Verdict.UNKNOWN, "it is not a number we know")
+        reason = Phrase.of("reason.not_the_number", label=Label(record.slot.id))
+        return Check(what, Verdict.UNKNOWN, reason, twin)
+    return Check(what, Verdict.UNKNOWN, Phrase.of("reason.unknown_number"))
 
 
 def _withheld(record: FactRecord, findings: Mapping[str, tuple[Finding, ...]]) -> bool:
@@ -163,15 +146,13 @@ def _withheld(record: FactRecord, findings: Mapping[str, tuple[Finding, ...]]) -
 
 
 def _domain(name: str, kb: Knowledge) -> Check:
-    what = (
-        "the e-mail address you asked about" if "@" in name else "the web address you asked about"
-    )
+    what = Phrase.of("verify.what_email" if "@" in name else "verify.what_web")
     own = (*kb.settings.allowed_domains, *(kb.plan.allowed_domains if kb.plan else ()))
     check = domains.judge(name, (*domains.OFFICIAL_DOMAINS, *own))
     if check.verdict is domains.Verdict.OFFICIAL:
         if check.domain in domains.OFFICIAL_DOMAINS:
             return Check(what, Verdict.OFFICIAL, check.reason)
-        return Check(what, Verdict.PLAN_VERIFIED, "it is on one of your plan's own domains")
+        return Check(what, Verdict.PLAN_VERIFIED, Phrase.of("reason.plan_domain"))
     if check.verdict is domains.Verdict.LOOKALIKE:
         return Check(what, Verdict.SCAM, check.reason)
     return Check(what, Verdict.UNKNOWN, check.reason)

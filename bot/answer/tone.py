@@ -1,0 +1,26 @@
+"""How a message sounds: frustration is acknowledged in one short clause before the answer."""
+
+from __future__ import annotations
+
+import re
+
+_UPSET = re.compile(
+    r"\b(frustrat\w*|furious|angry|mad as|ridiculous|unacceptable|fed up|sick of|tired of|"
+    r"worst|terrible|horrible|awful|useless|joke|again\?|still (no|not|haven|waiting)|"
+    r"(third|fourth|fifth|\d+(st|nd|rd|th)) time|keeps? (happening|getting)|every single|"
+    r"wtf|ffs|omg|seriously\?|for weeks|nobody (helps|answers|calls)|no one (helps|answers)|"
+    r"escalat\w*|supervisor|complain\w*|harrumph)\b",
+    re.IGNORECASE,
+)
+_SHOUT_MIN_LETTERS = 12
+_SHOUT_SHARE = 0.7
+
+
+def frustrated(text: str) -> bool:
+    """Words of frustration, several exclamation marks, or a message mostly in capitals."""
+    if _UPSET.search(text) or "!!" in text or "?!" in text:
+        return True
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < _SHOUT_MIN_LETTERS:
+        return False
+    return sum(ch.isupper() for ch in letters) / len(letters) >= _SHOUT_SHARE
