@@ -75,3 +75,18 @@ def violations(data: dict[str, Any]) -> list[str]:
     if len(ids) != len(set(ids)):
         found.append("duplicate custom_id")
     return found
+
+
+def visible_text(data: dict[str, Any]) -> str:
+    """What a person reads in a message: content, each embed's title, description, field
+    names and values and footer, and the button labels."""
+    shown = [data.get("content", "")]
+    for embed in data.get("embeds", []):
+        shown += [embed.get("title", ""), embed.get("description", "")]
+        for field in embed.get("fields", []):
+            shown += [field.get("name", ""), field.get("value", "")]
+        shown.append(embed.get("footer", {}).get("text", ""))
+    for row in data.get("components", []):
+        shown += [button.get("label", "") for button in row.get("components", [])]
+    text = "\n".join(s for s in shown if s)
+    return text.replace("\\", "").replace("**", "").replace("\u200b", "")

@@ -76,3 +76,21 @@ def _text_objects(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, list):
         return [o for v in value for o in _text_objects(v)]
     return []
+
+
+_EMOJI = re.compile(r":[a-z0-9_+-]+:")
+_MARKS = re.compile(r"[*_~`]")
+
+
+def visible_text(payload: dict[str, Any]) -> str:
+    """What a person reads in a message: every text object (headers, sections, fields,
+    context, button labels) with mrkdwn marks removed and each emoji code counted as one
+    character; the notification `text` fallback is not shown in the message itself."""
+    shown = []
+    for obj in _text_objects(payload.get("blocks", [])):
+        text = obj.get("text", "")
+        if obj.get("type") == "mrkdwn":
+            text = _MARKS.sub("", _EMOJI.sub("□", text))
+            text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        shown.append(text)
+    return "\n".join(shown)

@@ -121,6 +121,15 @@ async def test_topic_button_updates_a_private_answer(client: TestClient[Any, Any
     assert answer["type"] == 7 and answer["data"]["embeds"][0]["title"] == "Hours"
 
 
+async def test_more_details_expands_in_place(client: TestClient[Any, Any]) -> None:
+    _, first = await post(client, command("specialty"))
+    assert "1-800-323-2445" not in json.dumps(first)  # the prescriber fax waits
+    _, full = await post(client, click("caremark:more:specialty"))
+    assert full["type"] == 7 and "1-800-323-2445" in json.dumps(full)
+    _, public = await post(client, click("caremark:more:specialty", ephemeral=False))
+    assert public["type"] == 4 and public["data"]["flags"] & render.EPHEMERAL
+
+
 async def test_topic_button_under_a_public_answer_replies_privately(
     client: TestClient[Any, Any],
 ) -> None:

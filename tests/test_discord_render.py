@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from adapters.discord_app import render
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
-from bot.reply import Platform, Query, Reply, TopicRef, View
+from bot.reply import Platform, Query, Reply, ReplyKind, TopicRef, View
 from tests.conftest import ADVERSARIAL_FIELDS, Ask, adversarial_only, adversarial_reply
 from tests.discord_limits import violations
 
@@ -24,8 +24,8 @@ def adversarial(**changes: object) -> Reply:
 
 
 async def test_every_topic_within_limits(kb: Knowledge, ask: Ask) -> None:
-    for topic in kb.topics:
-        data = render.message(await ask(topic.id))
+    for topic, view in ((t, v) for t in kb.topics for v in View):
+        data = render.message(await ask(topic.id, view=view))
         assert violations(data) == [], topic.id
         assert data["flags"] == render.EPHEMERAL
 
@@ -98,7 +98,6 @@ async def test_footer_summarises_trust(ask: Ask) -> None:
     assert "footer" not in render.message(await ask("specialty"))["embeds"][0]  # a short first
 
 
-
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.characters(codec=None, categories=None), max_size=300))
 def test_autocomplete_for_arbitrary_input(engine: Engine, typed: str) -> None:
@@ -106,3 +105,15 @@ def test_autocomplete_for_arbitrary_input(engine: Engine, typed: str) -> None:
     choices = result["data"]["choices"]
     assert len(choices) <= 25
     assert all(0 < len(c["name"]) <= 100 and 0 < len(c["value"]) <= 100 for c in choices)
+
+
+def test_several_questions_at_their_worst_within_limits() -> None:
+    part = adversarial(view=View.BRIEF, more=True)
+    many = adversarial(kind=ReplyKind.MULTI, parts=(part, part, part), related=())
+    assert violations(render.message(many)) == []
+
+
+async def test_several_questions_in_one_message(ask: Ask) -> None:
+    reply = await ask("what's the specialty number? and when are you open?")
+    assert reply.kind is ReplyKind.MULTI and len(reply.parts) == 2
+    assert violations(render.message(reply)) == []

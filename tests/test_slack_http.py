@@ -174,6 +174,35 @@ async def test_topic_button_answers_in_place(client: TestClient[Any, Any], fake:
     assert "Hours" in json.dumps(posted)
 
 
+async def test_more_details_expands_the_answer_in_place(
+    client: TestClient[Any, Any], fake: FakeSlack
+) -> None:
+    first = await post(client, command_body("specialty"))
+    brief = json.dumps(await first.json())
+    assert "Steps" not in brief and f"{render.MORE_ACTION}specialty" in brief
+    body = action_body(f"{render.MORE_ACTION}specialty", "specialty", fake.response_url)
+    assert (await post(client, body)).status == 200
+    await fake.wait_for_posts(1)
+    ((_, posted),) = fake.posts
+    assert posted["replace_original"] is True and posted["response_type"] == "ephemeral"
+    full = json.dumps(posted)
+    assert "Steps" in full and "1-800-323-2445" in full  # the prescriber fax, not in the first
+    assert f"{render.MORE_ACTION}specialty" not in full
+
+
+async def test_show_all_topics_after_a_miss(
+    kb: Knowledge, client: TestClient[Any, Any], fake: FakeSlack
+) -> None:
+    first = await (await post(client, command_body("qwxz zzkj"))).json()
+    assert f"{render.MORE_ACTION}help" in json.dumps(first)
+    body = action_body(f"{render.MORE_ACTION}help", "help", fake.response_url)
+    assert (await post(client, body)).status == 200
+    await fake.wait_for_posts(1)
+    ((_, posted),) = fake.posts
+    listed = json.dumps(posted)
+    assert all(f'"value": "{t.id}"' in listed for t in kb.topics if not t.weak)
+
+
 async def test_topic_button_on_a_shared_message_answers_privately(
     client: TestClient[Any, Any], fake: FakeSlack
 ) -> None:

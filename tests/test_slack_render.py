@@ -10,7 +10,7 @@ from adapters.slack import render
 from adapters.text import TRUNCATED
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
-from bot.reply import Platform, Query, Reply, SourceRef, View
+from bot.reply import Platform, Query, Reply, ReplyKind, SourceRef, View
 from tests.conftest import ADVERSARIAL_FIELDS, Ask, adversarial_only, adversarial_reply
 from tests.slack_limits import mrkdwn_texts, violations
 
@@ -22,8 +22,8 @@ def adversarial(**changes: object) -> Reply:
 
 
 async def test_every_topic_within_limits(kb: Knowledge, ask: Ask) -> None:
-    for topic in kb.topics:
-        payload = render.message(await ask(topic.id))
+    for topic, view in ((t, v) for t in kb.topics for v in View):
+        payload = render.message(await ask(topic.id, view=view))
         assert violations(payload) == [], topic.id
         assert payload["response_type"] == "ephemeral"
 
@@ -107,3 +107,15 @@ async def test_markup_in_the_knowledge_base_renders_inert(hostile_engine: Engine
     parsed = "\n".join(mrkdwn_texts(payload))
     assert "<!" not in parsed and "<@" not in parsed and "<#" not in parsed
     assert "&lt;!channel&gt;" in parsed and "… (shortened)" in parsed
+
+
+def test_several_questions_at_their_worst_within_limits() -> None:
+    part = adversarial(view=View.BRIEF, more=True)
+    many = adversarial(kind=ReplyKind.MULTI, parts=(part, part, part), related=())
+    assert violations(render.message(many)) == []
+
+
+async def test_several_questions_in_one_message(ask: Ask) -> None:
+    reply = await ask("what's the specialty number? and when are you open?")
+    assert reply.kind is ReplyKind.MULTI and len(reply.parts) == 2
+    assert violations(render.message(reply)) == []

@@ -169,12 +169,11 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
     suggestions."""
     words = i18n.words(reply.language)
     first: list[dict[str, Any]] = []
-    for part in reply.parts or (reply,):
-        if part.more and len(first) < MAX_BUTTONS_PER_ROW:
-            topic = part.topic_id or "help"
-            label = words("directory.show_all") if topic == "help" else words("render.more")
-            label = f"{label}: {part.title}" if reply.parts else label
-            first.append(_button(custom_id("more", topic), label, PRIMARY))
+    expandable = {p.topic_id or "help": p for p in reply.parts or (reply,) if p.more}
+    for topic, part in list(expandable.items())[:MAX_BUTTONS_PER_ROW]:  # custom ids are unique
+        label = words("directory.show_all") if topic == "help" else words("render.more")
+        label = f"{label}: {part.title}" if reply.parts else label
+        first.append(_button(custom_id("more", topic), label, PRIMARY))
     public = reply.visibility is Visibility.SHAREABLE and not reply.parts
     if public and reply.topic_id and not shared:
         first.append(_button(custom_id("share", reply.topic_id), words("render.share"), SECONDARY))

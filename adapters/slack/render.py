@@ -170,9 +170,9 @@ def _body(reply: Reply, words: Words, *, heading: bool = True) -> Iterator[Block
 def _actions(reply: Reply, words: Words, *, shareable: bool) -> list[Block]:
     """'More details' (or 'Show all topics') and 'Share in channel', where they apply."""
     buttons = []
-    for part in reply.parts or (reply,):
-        if part.more:
-            buttons.append(_more_button(part, words, several=bool(reply.parts)))
+    expandable = {p.topic_id or "help": p for p in reply.parts or (reply,) if p.more}
+    for part in expandable.values():  # one button per topic: action ids must be unique
+        buttons.append(_more_button(part, words, several=bool(reply.parts)))
     public = reply.visibility is Visibility.SHAREABLE and not reply.parts
     if shareable and public and reply.topic_id:
         buttons.append(_share_button(reply.topic_id, words))

@@ -45,6 +45,8 @@ VERDICTS = {
 }
 BRIEF_RELATED = 3
 """Related topics offered under a first message; the full answer offers them all."""
+BRIEF_LINES = 3
+"""Lines whose hours a first message shows when the hours topic names none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,8 @@ def hours_reply(
     words = ctx.words
     parts = _Parts(citations=list(topic.sources))
     every = [s for s, slot in kb.slots.items() if isinstance(slot, HoursSlot)]
-    key = key_slots(topic, kb) if topic.key is not None else tuple(every)
+    lines = [s for s in every if getattr(kb.slots[s], "window", "") == "open"]
+    key = tuple(topic.key) if topic.key is not None else tuple(lines[:BRIEF_LINES])
     for slot_id in every if ctx.view is View.FULL else key:
         _add_slot(kb, selections[slot_id], slot_id, parts, ctx)
     order = {"open": 0, "best": 1, "busy": 2}

@@ -146,7 +146,19 @@ def judge(text: str, allow: Iterable[str] = OFFICIAL_DOMAINS) -> DomainCheck:
                 domain,
                 official,
             )
+    if _uses_the_brand(label):
+        return DomainCheck(Verdict.LOOKALIKE, Phrase.of("reason.brand_in_name"), domain)
     return DomainCheck(Verdict.UNKNOWN, Phrase.of("reason.unknown_domain"), domain)
+
+
+BRAND_WORDS = ("caremark", "cvshealth", "cvsspecialty")
+
+
+def _uses_the_brand(label: str) -> bool:
+    """A name built on CVS's brand (`caremark-support`, `cvs-caremark-help`) that is not one of
+    its domains: phishing sites borrow the name because people trust it."""
+    parts = label.replace("_", "-").split("-")
+    return any(w in label for w in BRAND_WORDS) or any(p == "cvs" for p in parts)
 
 
 def _split(domain: str) -> tuple[str, str]:

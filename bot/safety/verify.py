@@ -27,12 +27,24 @@ MAX_TOKEN = 300
 _TRIM = "\"'()[]{}<>,;!?*"
 _RELAY = re.compile(r"(?<![\d-])711(?![\d-])")
 _NUMBERISH = re.compile(r"[+(]?\d[\d ().-]{5,}\d")
-_ASKING = re.compile(
-    r"\b(legit\w*|real|scam\w*|fraud\w*|fake|phish\w*|verify|check|safe|trust\w*|genuine|"
-    r"suspicious|spam|official|is|are|called me|call(ed)? from|texts? from|"
-    r"e-?mails? from|messages? from|received|got an? )",
+_DOUBT = re.compile(
+    r"\b(legit\w*|real(ly)?|scam\w*|fraud\w*|fake|phish\w*|verify|safe|trust\w*|genuine|"
+    r"suspicious|sus|sketchy|shady|bogus|spam\w*|official|authentic|valid|correct|right\?|"
+    r"actually (them|cvs|caremark)|is (this|that|it) (them|cvs|caremark|you guys|right))\b",
     re.IGNORECASE,
 )
+"""Words that ask whether a contact is genuine."""
+_CONTACTED = re.compile(
+    r"\b(called me|calling me|call(ed|s)? from|texts? from|texted( me)?|text message|"
+    r"e-?mails? from|e-?mailed( me)?|messages? from|voice ?mail|left (me )?a message|"
+    r"got an? (call|text|e-?mail|message|letter)|received an? (call|text|e-?mail|message)|"
+    r"keeps? calling|someone called)\b",
+    re.IGNORECASE,
+)
+"""Words that say a contact reached the person: the moment a scam check matters most."""
+_ASKS_ABOUT = re.compile(r"^\W*(is|are|was|check)\b", re.IGNORECASE)
+FEW_WORDS = 2
+"""A message that is a contact and at most this many other words is asking about it."""
 _DIGITS = {1: "reason.one_digit", 2: "reason.two_digits"}
 _RELAY_REASON = Phrase.of("reason.relay")
 TRUSTED = (Trust.OFFICIAL, Trust.PLAN_VERIFIED)
@@ -69,10 +81,15 @@ def asks_to_verify(text: str) -> bool:
 
 
 def _asking(text: str, numbers: list[phones.Number], names: list[str], relay: bool) -> bool:
+    """Only a message about a contact is a scam check: one asking whether it is genuine, one
+    saying it called or wrote, one starting "is …" with little else, or the contact alone.
+    A long message that merely mentions caremark.com is a question about something else."""
     if not (numbers or names):
-        return relay and bool(_ASKING.search(text))  # "tty 711" is a topic, not a question
+        return relay and bool(_DOUBT.search(text))  # "tty 711" is a topic, not a question
     rest = [t for t in _NUMBERISH.sub(" ", text).split() if t.strip(_TRIM) not in names]
-    return bool(_ASKING.search(text)) or len(rest) <= 2
+    if _DOUBT.search(text) or _CONTACTED.search(text):
+        return True
+    return len(rest) <= FEW_WORDS or (bool(_ASKS_ABOUT.match(text)) and len(rest) <= 2 * FEW_WORDS)
 
 
 def verify(
@@ -135,7 +152,14 @@ def _number(
         reason = Phrase.of("reason.near", count=count, label=Label(record.slot.id))
         return Check(what, Verdict.SCAM, reason, record)
     for record in same:  # withheld for another reason: a trusted source contradicts it
-        twin = next((r for n, r in trusted if r.slot.id == record.slot.id), None)
+        twin = next(
+            (
+                r
+                for r in kb.facts.get(record.slot.id, ())
+                if trust_of(r, kb) in TRUSTED and not _withheld(r, findings)
+            ),
+            None,
+        )
         reason = Phrase.of("reason.not_the_number", label=Label(record.slot.id))
         return Check(what, Verdict.UNKNOWN, reason, twin)
     return Check(what, Verdict.UNKNOWN, Phrase.of("reason.unknown_number"))
