@@ -11,10 +11,12 @@ from functools import partial
 from pathlib import Path
 
 from bot import i18n
-from bot.answer import build, tone
+from bot.answer import build, language, tone
+from bot.answer.language import SUPPORTED
 from bot.answer.memo import MAX_ENTRIES as MEMO_ENTRIES
 from bot.answer.memo import MinuteMemo
 from bot.answer.normalize import MAX_INPUT_CHARS
+from bot.answer.prose import Prose
 from bot.answer.resolve import How, Match, Resolver
 from bot.gate import load
 from bot.i18n import Phrase
@@ -54,7 +56,8 @@ class _Loaded:
     resolver: Resolver
     findings: Findings
     selections: Mapping[str, Selection]
-    directory: tuple[Section, ...]
+    prose: Mapping[str, Prose]
+    directories: Mapping[str, tuple[Section, ...]]
     memo: MinuteMemo
 
     @classmethod
@@ -64,8 +67,10 @@ class _Loaded:
         selections = {
             slot: select(slot, kb, findings, hide_unverified=hide_unverified) for slot in kb.slots
         }
-        directory = build.directory(kb)
-        return cls(kb, Resolver(kb), findings, selections, directory, MinuteMemo(memo_size))
+        prose = {language: Prose(kb, language) for language in SUPPORTED}
+        directories = {language: build.directory(kb, p) for language, p in prose.items()}
+        resolver = Resolver(kb)
+        return cls(kb, resolver, findings, selections, prose, directories, MinuteMemo(memo_size))
 
 
 Prepared = tuple[dt.date, dict[str | None, _Loaded]]
@@ -82,9 +87,11 @@ class Engine:
         *,
         hide_unverified: bool = False,
         memo_size: int = MEMO_ENTRIES,
+        default_language: str = i18n.DEFAULT,
     ):
         """`hide_unverified` is the operator's choice to show seed-only facts nowhere;
-        `memo_size` bounds the one-minute memo of answers (0 turns it off, as benchmarks do)."""
+        `memo_size` bounds the one-minute memo of answers (0 turns it off, as benchmarks do);
+        `default_language` answers when neither the person nor the message says."""
         plans: dict[str | None, Knowledge] = (
             {None: knowledge} if isinstance(knowledge, Knowledge) else dict(knowledge)
         )
@@ -93,6 +100,7 @@ class Engine:
         self._clock = clock
         self._observers: list[Observer] = []
         self._hide_unverified = hide_unverified
+        self._language = default_language if default_language in SUPPORTED else i18n.DEFAULT
         self._memo_size = memo_size
         self._files: tuple[Path | None, Path | None] | None = None
         self._audited_on, self._plans = self._prepare(plans)
@@ -137,9 +145,15 @@ class Engine:
         *,
         hide_unverified: bool = False,
         memo_size: int = MEMO_ENTRIES,
+        default_language: str = i18n.DEFAULT,
     ) -> Engine:
         """Load and validate; raises KnowledgeError, so a broken base never starts."""
-        engine = cls(load(kb_dir, plan), hide_unverified=hide_unverified, memo_size=memo_size)
+        engine = cls(
+            load(kb_dir, plan),
+            hide_unverified=hide_unverified,
+            memo_size=memo_size,
+            default_language=default_language,
+        )
         engine._files = (kb_dir, plan)
         return engine
 
@@ -157,7 +171,10 @@ class Engine:
 
     def suggest(self, query: Query, limit: int) -> tuple[TopicRef, ...]:
         """Topics to offer while someone types, best first; the text is never echoed."""
-        return tuple(build.ref(t) for t in self._pick(query).resolver.rank(query.text, limit))
+        loaded = self._pick(query)
+        chosen, text = language.choose(query.text, query.language, query.locale, self._language)
+        prose = loaded.prose[chosen]
+        return tuple(build.ref(t, prose) for t in loaded.resolver.rank(text, limit))
 
     def verdicts(self, text: str) -> list[Check]:
         """Verdicts on every number and address in `text`, which is all to be checked."""
@@ -168,7 +185,7 @@ class Engine:
 
     def say(self, phrase: Phrase, language: str = i18n.DEFAULT) -> str:
         """A phrase in words, in `language`, with this knowledge base's labels."""
-        return build.say(self.knowledge, i18n.words(language), phrase)
+        return build.say(self._plans[None].prose[language], i18n.words(language), phrase)
 
     def observe(self, observer: Observer) -> None:
         """Tell `observer` of every question answered, as an `Answered` event."""
@@ -195,7 +212,9 @@ class Engine:
 
     async def _handle(self, query: Query) -> Reply:
         loaded = self._pick(query)
-        query = replace(query, text=query.text[:MAX_INPUT_CHARS])  # bounds every step's cost
+        text = query.text[:MAX_INPUT_CHARS]  # bounds every step's cost
+        chosen, text = language.choose(text, query.language, query.locale, self._language)
+        query = replace(query, text=text, language=chosen)
         identifiers = pii.kinds(query.text)
         if identifiers:
             query = replace(query, text=pii.redact(query.text, marker=" "))
@@ -238,9 +257,11 @@ class Engine:
         return plans.get(query.plan) or plans[None]
 
     def _context(self, query: Query, *, frustrated: bool) -> build.Context:
+        chosen = query.language or self._language
         return build.Context(
             now=self._clock(),
-            words=i18n.words(query.language),
+            words=i18n.words(chosen),
+            prose=self._pick(query).prose[chosen],
             locale=query.locale,
             timezone=query.timezone,
             view=query.view,
@@ -267,14 +288,15 @@ class Engine:
 
 def _build_reply(loaded: _Loaded, match: Match, ctx: build.Context) -> Reply:
     kb, topic = loaded.kb, match.topic
+    directory = loaded.directories[ctx.prose.language]
     if match.how is How.EMPTY:
-        return build.directory_reply(kb, loaded.directory, ctx)
+        return build.directory_reply(kb, directory, ctx)
     if topic is None:
         if match.suggestions:
             return build.suggestions_reply(kb, match.suggestions, ctx)
         return build.not_found_reply(kb, ctx)
     if topic.generated == "directory":
-        return build.directory_reply(kb, loaded.directory, ctx, topic)
+        return build.directory_reply(kb, directory, ctx, topic)
     if topic.generated == "hours":
         return build.hours_reply(kb, loaded.selections, topic, ctx)
     return build.topic_reply(kb, loaded.selections, topic, ctx)

@@ -33,7 +33,8 @@ class Query:
     plan: str | None = None
     view: View = View.BRIEF
     posted: bool = False
-    language: str = "en"
+    language: str | None = None
+    """A language the person chose (a button); otherwise the message and locale decide."""
 
 
 class Trust(StrEnum):

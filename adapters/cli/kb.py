@@ -9,6 +9,7 @@ from typing import Any
 
 from adapters.cli import options
 from bot.answer.build import say
+from bot.answer.prose import Prose
 from bot.gate import Inspection, inspect
 from bot.i18n import words
 from bot.kb.knowledge import Knowledge, default_kb_dir, default_plan
@@ -113,7 +114,7 @@ def _audit(args: argparse.Namespace) -> int:
             "rule": f.rule,
             "severity": f.severity.value,
             "detail": f.detail,
-            "note": say(kb, words(), f.note) if f.note else None,
+            "note": say(Prose(kb, "en"), words(), f.note) if f.note else None,
         }
         for fact, found_here in sorted(findings.items())
         for f in found_here

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.answer import hours as clock
-from bot.i18n import Phrase, Words
-from bot.kb.knowledge import Knowledge
+from bot.answer.prose import Prose
+from bot.i18n import DEFAULT, Phrase, Words
+from bot.kb.knowledge import FactRecord, Knowledge
 from bot.kb.model import CONTACT_KINDS, Citation, HoursFact, HoursSlot, MenuFact, Topic, ValueFact
 from bot.reply import (
     Badge,
@@ -55,6 +56,7 @@ class Context:
 
     now: dt.datetime
     words: Words
+    prose: Prose
     locale: str | None = None
     timezone: str | None = None
     view: View = View.BRIEF
@@ -73,17 +75,17 @@ class _Parts:
     citations: list[Citation] = field(default_factory=list)
 
 
-def ref(topic: Topic) -> TopicRef:
-    return TopicRef(topic.id, topic.title)
+def ref(topic: Topic, prose: Prose) -> TopicRef:
+    return TopicRef(topic.id, prose.title(topic))
 
 
-def say(kb: Knowledge, words: Words, phrase: Phrase) -> str:
-    """A phrase in the answer's words, slot labels from the knowledge base."""
-    return words.say(phrase, lambda slot: kb.slots[slot].label if slot in kb.slots else slot)
+def say(prose: Prose, words: Words, phrase: Phrase) -> str:
+    """A phrase in the answer's words, slot labels in the answer's language."""
+    return words.say(phrase, prose.label)
 
 
-def badge(kb: Knowledge, words: Words, trust: Trust, phrase: Phrase) -> Badge:
-    return Badge(trust, say(kb, words, phrase))
+def badge(ctx: Context, trust: Trust, phrase: Phrase) -> Badge:
+    return Badge(trust, say(ctx.prose, ctx.words, phrase))
 
 
 def key_slots(topic: Topic, kb: Knowledge) -> tuple[str, ...]:
@@ -104,7 +106,7 @@ def topic_reply(
     for slot_id in shown:
         _add_slot(kb, selections[slot_id], slot_id, parts, ctx)
     if full:
-        for warning in topic.warnings:
+        for warning in ctx.prose.warnings(topic):
             parts.warnings.setdefault(warning)
     reply = _finish(kb, topic, parts, ReplyKind.ANSWER, ctx, lead=_lead(topic, ctx))
     if topic.routed:
@@ -114,7 +116,7 @@ def topic_reply(
         source = kb.sources.get(f"plan-{plan.id}") if plan and plan.hr_contact else None
         trust = Trust.PLAN_VERIFIED if source else Trust.SAFE_ADVICE
         phrase = trust_badge(trust, source) if source else SAFE_BADGE
-        person = ContactRow("contact", words("answer.person"), who, badge(kb, words, trust, phrase))
+        person = ContactRow("contact", words("answer.person"), who, badge(ctx, trust, phrase))
         return replace(reply, contacts=(person, *reply.contacts), visibility=Visibility.PRIVATE)
     return reply
 
@@ -154,19 +156,22 @@ def _open_status(rows: list[HoursRow], words: Words) -> str:
     return status
 
 
-def directory(kb: Knowledge) -> tuple[Section, ...]:
-    """Every topic, grouped by category; built once per knowledge base."""
+def directory(kb: Knowledge, prose: Prose) -> tuple[Section, ...]:
+    """Every topic, grouped by category; built once per knowledge base and language."""
     by_category: dict[str, list[TopicRef]] = {}
     for topic in kb.topics:
         if not topic.weak:
-            by_category.setdefault(topic.category, []).append(ref(topic))
-    sections = (Section(c.title, tuple(by_category.get(c.id, ()))) for c in kb.categories)
+            by_category.setdefault(topic.category, []).append(ref(topic, prose))
+    sections = (
+        Section(prose.category(c.id, c.title), tuple(by_category.get(c.id, ())))
+        for c in kb.categories
+    )
     return tuple(s for s in sections if s.topics)
 
 
-def featured(kb: Knowledge) -> tuple[TopicRef, ...]:
+def featured(kb: Knowledge, prose: Prose) -> tuple[TopicRef, ...]:
     """The topics offered when a question finds nothing, or someone says hello."""
-    return tuple(ref(t) for t in map(kb.topic, kb.settings.featured) if t)
+    return tuple(ref(t, prose) for t in map(kb.topic, kb.settings.featured) if t)
 
 
 def directory_reply(
@@ -177,11 +182,11 @@ def directory_reply(
     full = ctx.view is View.FULL
     return Reply(
         kind=ReplyKind.DIRECTORY,
-        title=topic.title if topic else words("directory.title"),
-        lead=lead_of(topic) if topic else words("directory.lead"),
+        title=ctx.prose.title(topic) if topic else words("directory.title"),
+        lead=ctx.prose.lead(topic) if topic else words("directory.lead"),
         topic_id=topic.id if topic else "help",
         sections=sections if full else (),
-        related=() if full else featured(kb),
+        related=() if full else featured(kb, ctx.prose),
         plan=kb.plan.name if kb.plan else None,
         view=ctx.view,
         more=not full,
@@ -196,11 +201,10 @@ def verify_reply(kb: Knowledge, checks: Iterable[Check], ctx: Context) -> Reply:
     checks = list(checks)
     lines = []
     for check in checks:
-        what = say(kb, words, check.what)
+        what = say(ctx.prose, words, check.what)
         verdict = words(VERDICTS[check.verdict])
-        lines.append(
-            words("verify.line", what=what, verdict=verdict, reason=say(kb, words, check.reason))
-        )
+        reason = say(ctx.prose, words, check.reason)
+        lines.append(words("verify.line", what=what, verdict=verdict, reason=reason))
     doubtful = any(c.verdict in (Verdict.SCAM, Verdict.UNKNOWN) for c in checks)
     if doubtful:
         lines.append(words("verify.advice"))
@@ -210,16 +214,16 @@ def verify_reply(kb: Knowledge, checks: Iterable[Check], ctx: Context) -> Reply:
     contacts = []
     for twin in twins.values():
         shown = assess(twin, kb, {})
-        row_badge = badge(kb, words, shown.trust, shown.badge)
+        row_badge = badge(ctx, shown.trust, shown.badge)
         value = getattr(twin.fact, "value", "")
-        contacts.append(ContactRow(twin.slot.kind, twin.slot.label, value, row_badge))
+        contacts.append(ContactRow(twin.slot.kind, _label(ctx, twin), value, row_badge))
     advice = kb.topic("scam-warning")
     return Reply(
         kind=ReplyKind.VERIFY,
         title=words("verify.title"),
         lead=" ".join(lines),
         contacts=tuple(contacts),
-        related=(ref(advice),) if advice else (),
+        related=(ref(advice, ctx.prose),) if advice else (),
         plan=kb.plan.name if kb.plan else None,
         view=ctx.view,
         language=words.language,
@@ -239,7 +243,9 @@ def with_privacy_notice(
             kind=ReplyKind.PRIVACY,
             title=words("privacy.title"),
             lead=f"{notice} {words('safe_advice')}",
-            related=tuple(ref(t) for t in map(kb.topic, ("before-you-call", "scam-warning")) if t),
+            related=tuple(
+                ref(t, ctx.prose) for t in map(kb.topic, ("before-you-call", "scam-warning")) if t
+            ),
             plan=reply.plan,
             language=words.language,
         )
@@ -252,7 +258,7 @@ def suggestions_reply(kb: Knowledge, topics: Iterable[Topic], ctx: Context) -> R
         kind=ReplyKind.SUGGESTIONS,
         title=words("suggestions.title"),
         lead=words("suggestions.lead"),
-        suggestions=tuple(ref(t) for t in topics),
+        suggestions=tuple(ref(t, ctx.prose) for t in topics),
         plan=kb.plan.name if kb.plan else None,
         language=words.language,
     )
@@ -265,7 +271,7 @@ def not_found_reply(kb: Knowledge, ctx: Context) -> Reply:
         kind=ReplyKind.NOT_FOUND,
         title=words("not_found.title"),
         lead=f"{words('not_found.lead')} {words('safe_advice')}",
-        related=featured(kb),
+        related=featured(kb, ctx.prose),
         plan=kb.plan.name if kb.plan else None,
         more=True,
         language=words.language,
@@ -288,24 +294,17 @@ def multi_reply(parts: tuple[Reply, ...]) -> Reply:
     )
 
 
-def lead_of(topic: Topic) -> str:
-    """The topic's direct answer: its `lead`, else its summary's first sentence."""
-    if topic.lead:
-        return topic.lead
-    first, stop, _ = topic.summary.partition(". ")
-    return first + ("." if stop else "")
-
-
-def detail_of(topic: Topic) -> str:
-    """What 'More details' adds to the lead: the summary, less the sentence the lead took."""
-    if topic.lead:
-        return topic.summary
-    return topic.summary.partition(". ")[2]
-
-
 def _lead(topic: Topic, ctx: Context) -> str:
     sorry = ctx.words("answer.sorry") + " " if ctx.frustrated and not topic.weak else ""
-    return f"{sorry}{lead_of(topic)}"
+    return f"{sorry}{ctx.prose.lead(topic)}"
+
+
+def _label(ctx: Context, record: FactRecord) -> str:
+    """A row's label: translated where a translation names the slot, else the slot's own
+    (a plan's slot keeps the label the plan gave it)."""
+    if ctx.prose.language == DEFAULT:
+        return record.slot.label
+    return ctx.prose.label(record.slot.id)
 
 
 def _add_slot(
@@ -316,7 +315,7 @@ def _add_slot(
     for withheld in selection.withheld if contact and ctx.view is View.FULL else ():
         for finding in withheld.findings:
             if finding.withhold and finding.note is not None:
-                parts.warnings.setdefault(say(kb, words, finding.note))
+                parts.warnings.setdefault(say(ctx.prose, words, finding.note))
                 parts.citations += [Citation(source=s) for s in finding.evidence]
     for shown in selection.shown:
         _add_fact(kb, shown, parts, ctx)
@@ -328,10 +327,11 @@ def _add_slot(
     if not selection.shown:
         slot = kb.slots[slot_id]
         if contact or slot.fallback:
-            advice = slot.fallback or words("safe_advice")
+            advice = ctx.prose.fallback(slot_id) or words("safe_advice")
             if all(row.value != advice for row in parts.contacts):
-                safe = badge(kb, words, Trust.SAFE_ADVICE, SAFE_BADGE)
-                parts.contacts.append(ContactRow(slot.kind, slot.label, advice, safe))
+                safe = badge(ctx, Trust.SAFE_ADVICE, SAFE_BADGE)
+                label = ctx.prose.label(slot_id)
+                parts.contacts.append(ContactRow(slot.kind, label, advice, safe))
 
 
 def _add_fact(
@@ -340,15 +340,17 @@ def _add_fact(
     words = ctx.words
     slot, fact = shown.record.slot, shown.record.fact
     notes = [lead] if lead else []
-    notes += [fact.note] if fact.note else []
-    notes += [say(kb, words, f.note) for f in shown.cautions if f.note is not None]
+    own_note = ctx.prose.note(shown.record)
+    notes += [own_note] if own_note else []
+    notes += [say(ctx.prose, words, f.note) for f in shown.cautions if f.note is not None]
     note = " ".join(notes) or None
-    row_badge = badge(kb, words, shown.trust, shown.badge)
+    row_badge = badge(ctx, shown.trust, shown.badge)
+    label = _label(ctx, shown.record)
     if isinstance(slot, HoursSlot) and isinstance(fact, HoursFact):
         schedule = fact.schedule
         parts.hours.append(
             HoursRow(
-                label=slot.label,
+                label=label,
                 window=slot.window,
                 schedule=clock.describe(schedule, ctx.locale, words),
                 badge=row_badge,
@@ -358,32 +360,32 @@ def _add_fact(
             )
         )
     elif isinstance(fact, MenuFact):
-        label = words("answer.press", digit=fact.digit)
-        parts.details.append(DetailRow(label, fact.value, row_badge, note))
+        press = words("answer.press", digit=fact.digit)
+        parts.details.append(DetailRow(press, ctx.prose.value(shown.record), row_badge, note))
     elif isinstance(fact, ValueFact) and slot.kind == "url":
-        parts.links.append(Link(slot.label, fact.value, row_badge))
+        parts.links.append(Link(label, fact.value, row_badge))
     elif isinstance(fact, ValueFact) and slot.kind in ("delivery-time", "claim"):
-        parts.details.append(DetailRow(slot.label, fact.value, row_badge, note))
+        parts.details.append(DetailRow(label, ctx.prose.value(shown.record), row_badge, note))
     elif isinstance(fact, ValueFact):
-        parts.contacts.append(ContactRow(slot.kind, slot.label, fact.value, row_badge, note))
+        parts.contacts.append(ContactRow(slot.kind, label, fact.value, row_badge, note))
 
 
 def _finish(
     kb: Knowledge, topic: Topic, parts: _Parts, kind: ReplyKind, ctx: Context, *, lead: str
 ) -> Reply:
     full = ctx.view is View.FULL
-    related = tuple(ref(t) for r in topic.related if (t := kb.topic(r)))
+    related = tuple(ref(t, ctx.prose) for r in topic.related if (t := kb.topic(r)))
     has_more = bool(topic.summary or topic.steps or topic.warnings or len(topic.show) > 0)
     return Reply(
         kind=kind,
-        title=topic.title,
+        title=ctx.prose.title(topic),
         lead=lead,
-        summary=detail_of(topic) if full else "",
+        summary=ctx.prose.detail(topic) if full else "",
         topic_id=topic.id,
         contacts=tuple(parts.contacts),
         details=tuple(parts.details),
         hours=tuple(parts.hours),
-        steps=tuple(topic.steps) if full else (),
+        steps=ctx.prose.steps(topic) if full else (),
         links=tuple(parts.links),
         related=related if full else related[:BRIEF_RELATED],
         warnings=tuple(parts.warnings),

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from bot.answer.normalize import matchable, stem
 from bot.kb.knowledge import Knowledge
-from bot.kb.model import Topic
+from bot.kb.model import Topic, TopicText
 
 TYPO_CUTOFF = 82.0
 """rapidfuzz `ratio` a misspelt word needs to be read as a known one."""
@@ -89,15 +89,23 @@ class Resolver:
         self._weak = frozenset(i for i, t in enumerate(kb.topics) if t.weak)
         self._synonyms = kb.synonyms
         self._stop = frozenset(self._canon(w) for w in kb.stopwords)
+        self._translated = [
+            [texts.topics[t.id] for texts in kb.texts.values() if t.id in texts.topics]
+            for t in kb.topics
+        ]
         self._exact: dict[str, int] = {}
         for i, topic in enumerate(kb.topics):
-            for phrase in (topic.id.replace("-", " "), topic.title, *_aliases(topic)):
+            names = (topic.id.replace("-", " "), topic.title, *_aliases(topic))
+            names += tuple(n for text in self._translated[i] for n in (text.title, *text.aliases))
+            for phrase in names:
                 self._exact.setdefault(matchable(phrase), i)
         self._titles = [matchable(t.title) for t in kb.topics]  # a list: extract indexes it
         self._names = [
             (matchable(n), i)
             for i, t in enumerate(kb.topics)
             for n in (t.title, t.id.replace("-", " "), *t.aliases)
+        ] + [
+            (matchable(text.title), i) for i, texts in enumerate(self._translated) for text in texts
         ]
         order = {category.id: n for n, category in enumerate(kb.categories)}
         self._listing = sorted(
@@ -228,7 +236,12 @@ class Resolver:
 
     def _spellings_of(self, kb: Knowledge) -> dict[str, str]:
         """Every known word as people write it (`hours`, `overseas`), mapped to its index form."""
-        written = {w for t in kb.topics for p in _texts(t) for w in matchable(p).split()}
+        written = {
+            w
+            for i, t in enumerate(kb.topics)
+            for _, p in _sources(t, self._translated[i])
+            for w in matchable(p).split()
+        }
         written |= set(self._synonyms) | set(self._synonyms.values())
         spellings = {w: self._canon(w) for w in sorted(written)}
         return {
@@ -239,9 +252,9 @@ class Resolver:
         """Features (words and neighbouring pairs) to the topics that have them, weighted by
         where they appear and by how few topics share them."""
         strength: list[dict[str, float]] = []
-        for topic in topics:
+        for i, topic in enumerate(topics):
             own: dict[str, float] = {}
-            for where, text in _sources(topic):
+            for where, text in _sources(topic, self._translated[i]):
                 for feature in _features(self._words(matchable(text), correct=False)):
                     own[feature] = max(own.get(feature, 0.0), WEIGHTS[where])
             strength.append(own)
@@ -268,7 +281,8 @@ def _features(words: tuple[str, ...]) -> Iterable[str]:
     return seen
 
 
-def _sources(topic: Topic) -> Iterable[tuple[str, str]]:
+def _sources(topic: Topic, translated: Iterable[TopicText]) -> Iterable[tuple[str, str]]:
+    """Everything a topic is known by, in English and in every translation."""
     yield "title", topic.title
     yield "alias", topic.id.replace("-", " ")
     for alias in _aliases(topic):
@@ -277,10 +291,11 @@ def _sources(topic: Topic) -> Iterable[tuple[str, str]]:
         yield "keyword", keyword
     for example in topic.examples:
         yield "example", example
-
-
-def _texts(topic: Topic) -> Iterable[str]:
-    return (text for _, text in _sources(topic))
+    for text in translated:
+        yield "title", text.title
+        yield from (("alias", a) for a in text.aliases)
+        yield from (("keyword", k) for k in text.keywords)
+        yield from (("example", e) for e in text.examples)
 
 
 def _aliases(topic: Topic) -> tuple[str, ...]:

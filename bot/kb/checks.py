@@ -14,13 +14,13 @@ import phonenumbers
 from bot.answer.normalize import matchable
 from bot.kb.knowledge import Draft, Located
 from bot.kb.model import CONTACT_KINDS, PHONE_KINDS, Citation, HoursFact
+from bot.kb.prose import STATEMENT_KINDS, prose_problems
+from bot.kb.translations import translations_clean
 from bot.kb.yamlsource import Path_, Problem
 from bot.safety import domains, phones
 
 REGION = phones.REGION
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_URL_IN_TEXT = re.compile(r"https?://", re.IGNORECASE)
 _DOMAIN_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$")
 
 Rule = Callable[[Draft], Iterable[Problem]]
@@ -230,24 +230,20 @@ def prose_is_clean(draft: Draft) -> Iterator[Problem]:
     for at in draft.topics:
         topic = at.item
         texts: list[tuple[Path_, str]] = [(("summary",), topic.summary)]
+        texts += [(("lead",), topic.lead)] if topic.lead else []
         texts += [(("steps", i), s) for i, s in enumerate(topic.steps)]
         texts += [(("warnings", i), w) for i, w in enumerate(topic.warnings)]
-        yield from _prose(at, texts)
+        yield from prose_problems(at, texts)
     for record in draft.facts():
         notes: list[tuple[Path_, str]] = [(("note",), record.fact.note or "")]
-        if record.slot.kind in ("delivery-time", "claim", "menu-option"):
+        if record.slot.kind in STATEMENT_KINDS:
             notes.append((("value",), getattr(record.fact, "value", "")))
-        yield from _prose(record.at, notes)
-
-
-def _prose(at: Located[object], texts: list[tuple[Path_, str]]) -> Iterator[Problem]:
-    for under, text in texts:
-        if any(phonenumbers.PhoneNumberMatcher(text, REGION)):
-            yield at.problem("prose may not contain a phone number: put it in a fact", under=under)
-        if _EMAIL_IN_TEXT.search(text) or _URL_IN_TEXT.search(text):
-            yield at.problem(
-                "prose may not contain an e-mail or URL: put it in a fact", under=under
-            )
+        yield from prose_problems(record.at, notes)
+    for slot_at in [*draft.slots, *draft.plan_slots]:
+        slot = slot_at.item
+        yield from prose_problems(
+            slot_at, [(("label",), slot.label), (("fallback",), slot.fallback or "")]
+        )
 
 
 def hours_zones(draft: Draft) -> Iterator[Problem]:
@@ -281,4 +277,5 @@ RULES: tuple[Rule, ...] = (
     trusted_domains,
     prose_is_clean,
     hours_zones,
+    translations_clean,
 )

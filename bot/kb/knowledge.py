@@ -17,6 +17,7 @@ from bot.kb.model import (
     SLOT_KINDS,
     Category,
     Citation,
+    FactText,
     HoursFact,
     KnowledgeFile,
     MenuFact,
@@ -24,8 +25,12 @@ from bot.kb.model import (
     PlanFile,
     Settings,
     Slot,
+    SlotText,
     Source,
     Topic,
+    TopicText,
+    Translation,
+    TranslationFile,
     ValueFact,
 )
 from bot.kb.yamlsource import Document, Path_, Problem, read, read_text
@@ -84,6 +89,9 @@ class Draft:
     topics: list[Located[Topic]] = field(default_factory=list)
     plan: Plan | None = None
     plan_at: Located[Plan] | None = None
+    translations: list[Located[Translation]] = field(default_factory=list)
+    """Shipped translations first, then the plan's; each knows its language."""
+    languages: list[str] = field(default_factory=list)
     root: Path = ROOT
     kb_dir: Path = ROOT / "knowledge"
     seeds: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -91,9 +99,12 @@ class Draft:
 
     def facts(self) -> Iterator[FactRecord]:
         """Every fact, the shipped ones first, then the plan's (ids default to `<slot>-<n>`)."""
-        yield from _records(self.slots, "")
+        yield from self.shipped_facts()
         if self.plan:
             yield from _records(self.plan_slots, f"-{self.plan.id}")
+
+    def shipped_facts(self) -> Iterator[FactRecord]:
+        return _records(self.slots, "")
 
 
 def _records(slots: list[Located[Slot]], suffix: str) -> Iterator[FactRecord]:
@@ -103,6 +114,16 @@ def _records(slots: list[Located[Slot]], suffix: str) -> Iterator[FactRecord]:
         for n, fact in enumerate(facts, 1):
             at: Located[Fact] = Located(fact, slot_at.doc, (*slot_at.path, "facts", n - 1))
             yield FactRecord(fact.id or f"{slot.id}{suffix}-{n}", slot, fact, at)
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """One language's prose for the knowledge base, merged from its files and the plan's."""
+
+    categories: Mapping[str, str] = field(default_factory=dict)
+    topics: Mapping[str, TopicText] = field(default_factory=dict)
+    slots: Mapping[str, SlotText] = field(default_factory=dict)
+    facts: Mapping[str, FactText] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +143,8 @@ class Knowledge:
     topics_by_id: Mapping[str, Topic] = field(default_factory=dict)
     replaces_official: frozenset[str] = frozenset()
     """Slots where the plan's facts replace CVS's public ones instead of coming first."""
+    texts: Mapping[str, Texts] = field(default_factory=dict)
+    """Prose in other languages, by language; English is the topics and slots themselves."""
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics_by_id.get(topic_id)
@@ -153,6 +176,15 @@ def read_draft(kb_dir: Path, plan: Path | None) -> tuple[Draft, list[Problem]]:
         problems += found
         if doc is not None and (kb := _validate(KnowledgeFile, doc, problems)):
             _merge(draft, kb, doc)
+    folder = kb_dir / TRANSLATIONS
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        doc, found = read(path, _shown(path))
+        problems += found
+        if doc is not None and (text := _validate(TranslationFile, doc, problems)):
+            draft.translations.append(Located(text, doc, ()))
+            draft.languages.append(text.language)
+            draft.synonyms.update(text.synonyms)
+            draft.stopwords += text.stopwords
     if plan is not None:
         doc, found = read(plan, _shown(plan))
         problems += found
@@ -251,6 +283,8 @@ def _overlay(draft: Draft, overlay: PlanFile, doc: Document) -> list[Problem]:
     )
     draft.sources.append(Located(plan_source, doc, ("plan",)))
     draft.sources += _located(overlay.sources, doc, "sources")
+    for language, text in overlay.translations.items():
+        draft.translations.append(Located(text, doc, ("translations", language)))
     kinds = {slot_at.item.id: slot_at.item.kind for slot_at in draft.slots}
     problems: list[Problem] = []
     for i, slot in enumerate(overlay.slots):
@@ -288,7 +322,34 @@ def index(draft: Draft) -> Knowledge:
         seed_lines=draft.seeds,
         plan=draft.plan,
         replaces_official=frozenset(replaces),
+        texts=_texts(draft),
     )
+
+
+TRANSLATIONS = "translations"
+"""The folder of `<language>.yaml` files under the knowledge base."""
+
+
+def language_of(at: Located[Translation]) -> str:
+    """The language a located translation is in: its file's, or its key in a plan file."""
+    if isinstance(at.item, TranslationFile):
+        return at.item.language
+    return str(at.path[-1])
+
+
+def _texts(draft: Draft) -> dict[str, Texts]:
+    """Each language's prose, the plan's words laid over the shipped ones."""
+    texts: dict[str, Texts] = {}
+    for at in draft.translations:
+        language, new = language_of(at), at.item
+        old = texts.get(language, Texts())
+        texts[language] = Texts(
+            categories={**old.categories, **new.categories},
+            topics={**old.topics, **new.topics},
+            slots={**old.slots, **new.slots},
+            facts={**old.facts, **new.facts},
+        )
+    return texts
 
 
 SEED_FOLDER = "seeds"

@@ -263,6 +263,54 @@ class KnowledgeFile(Strict):
     topics: list[Topic] = Field(default_factory=list)
 
 
+Language = Literal["es"]
+"""Languages the knowledge base is translated into, besides English."""
+LANGUAGES: tuple[str, ...] = get_args(Language)
+
+
+class TopicText(Strict):
+    """A topic's words in another language; its slots, sources and values stay shared."""
+
+    title: Short
+    lead: Text | None = None
+    summary: Text
+    steps: list[Text] = Field(default_factory=list)
+    warnings: list[Text] = Field(default_factory=list)
+    aliases: list[Short] = Field(default_factory=list)
+    keywords: list[Short] = Field(default_factory=list)
+    examples: list[Short] = Field(default_factory=list)
+
+
+class SlotText(Strict):
+    label: Short
+    fallback: Text | None = None
+
+
+class FactText(Strict):
+    """A fact's note, and for statements (delivery times, claims, menu options) its value,
+    which is prose; every number in it must be the original's."""
+
+    note: Text | None = None
+    value: Text | None = None
+
+
+class Translation(Strict):
+    """Prose in one more language, keyed by the ids of what it translates."""
+
+    categories: dict[Id, Short] = Field(default_factory=dict)
+    topics: dict[Id, TopicText] = Field(default_factory=dict)
+    slots: dict[SlotId, SlotText] = Field(default_factory=dict)
+    facts: dict[Id, FactText] = Field(default_factory=dict)
+    synonyms: dict[Short, list[Short]] = Field(default_factory=dict)
+    stopwords: list[Short] = Field(default_factory=list)
+
+
+class TranslationFile(Translation):
+    """`knowledge/translations/<language>.yaml`: the whole knowledge base in one language."""
+
+    language: Language
+
+
 class Plan(Strict):
     """The deploying HR team's plan: who verified its facts, and when."""
 
@@ -285,6 +333,11 @@ class PlanFile(Strict):
     plan: Plan
     sources: list[Source] = Field(default_factory=list)
     slots: list[PlanSlot] = Field(min_length=1)
+    translations: dict[Language, Translation] = Field(
+        default_factory=dict,
+        description="Your slots' labels and notes in other languages; where you give none, "
+        "the shipped words are used with your values.",
+    )
 
 
 def json_schema(model: type[Strict]) -> dict[str, Any]:
