@@ -27,3 +27,15 @@ def unique_topics(topics: Iterable[TopicRef]) -> list[TopicRef]:
     for topic in topics:
         seen.setdefault(topic.id, topic)
     return list(seen.values())
+
+
+def button_value(topic: str, language: str) -> str:
+    """What a button carries: the topic and the answer's language (`specialty@es`), so a
+    press, a share or 'More details' answers in the language the person was reading."""
+    return f"{topic}@{language}"
+
+
+def from_button(value: str) -> tuple[str, str | None]:
+    """The topic and language a button carries (a button from before languages: no language)."""
+    topic, _, language = value.partition("@")
+    return topic, (language or None)

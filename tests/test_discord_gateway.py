@@ -131,7 +131,7 @@ async def test_slash_command_through_the_tree(bot: tuple[GatewayBot, FakeDiscord
     ids = [
         c["custom_id"] for row in data["components"] for c in row["components"] if "custom_id" in c
     ]
-    assert "caremark:share:specialty" in ids
+    assert "caremark:share:specialty@en" in ids
     assert violations({**data, "allowed_mentions": {"parse": []}}) == []
 
 

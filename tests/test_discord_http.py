@@ -70,7 +70,7 @@ async def test_every_topic_by_command(kb: Knowledge, client: TestClient[Any, Any
 async def test_no_topic_gives_help(kb: Knowledge, client: TestClient[Any, Any]) -> None:
     _, answer = await post(client, command(None))
     buttons = [b for row in answer["data"]["components"] for b in row["components"]]
-    assert buttons[0]["custom_id"] == "caremark:more:help"  # "Show all topics"
+    assert buttons[0]["custom_id"] == "caremark:more:help@en"  # "Show all topics"
     _, everything = await post(client, click("caremark:more:help"))
     listed = " ".join(f["value"] for f in everything["data"]["embeds"][0]["fields"])
     assert all(f"`{t.id}`" in listed for t in kb.topics if not t.weak)

@@ -53,10 +53,10 @@ async def test_share_button_and_public_share(ask: Ask) -> None:
     reply = await ask("specialty")
     private = render.message(reply)
     ids = [b.get("custom_id") for row in private["components"] for b in row["components"]]
-    assert "caremark:share:specialty" in ids
+    assert "caremark:share:specialty@en" in ids
     shared = render.message(reply, shared=True)
     assert "flags" not in shared and violations(shared) == []
-    assert "caremark:share:specialty" not in str(shared)
+    assert "caremark:share:specialty@" not in str(shared)
 
 
 async def test_phone_numbers_are_text_not_links(ask: Ask) -> None:

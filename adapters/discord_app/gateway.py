@@ -27,7 +27,7 @@ _STYLES = {
 
 class CaremarkButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"caremark:(?P<kind>topic|share|more):(?P<value>[a-z0-9][a-z0-9-]{0,80})",
+    template=render.CUSTOM_ID_PATTERN,
 ):
     """A topic, share or 'More details' button whose state lives in its custom id."""
 
@@ -38,15 +38,16 @@ class CaremarkButton(
         label: str = "",
         style: int = render.SECONDARY,
         row: int | None = None,
+        language: str | None = None,
     ) -> None:
         button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
-            custom_id=render.custom_id(kind, value),
+            custom_id=render.custom_id(kind, value, language),
             label=label or value,
             style=_STYLES.get(style, discord.ButtonStyle.secondary),
             row=row,
         )
         super().__init__(button)
-        self.kind, self.value = kind, value
+        self.kind, self.value, self.language = kind, value, language
 
     @classmethod
     async def from_custom_id(
@@ -56,14 +57,16 @@ class CaremarkButton(
         match: Any,
     ) -> CaremarkButton:
         label = getattr(item, "label", None) or ""
-        return cls(match["kind"], match["value"], label)
+        return cls(match["kind"], match["value"], label, language=match["language"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         engine: Engine = interaction.client.engine
         view = View.FULL if self.kind == "more" else View.BRIEF
-        reply = await engine.handle(
-            Query(self.value, Platform.DISCORD, locale=str(interaction.locale), view=view)
+        locale = str(interaction.locale)
+        query = Query(
+            self.value, Platform.DISCORD, locale=locale, view=view, language=self.language
         )
+        reply = await engine.handle(query)
         if self.kind == "share":
             await interaction.response.send_message(**kwargs(render.message(reply, shared=True)))
             return
@@ -91,7 +94,12 @@ def kwargs(data: dict[str, Any], *, edit: bool = False) -> dict[str, Any]:
             elif match := render.CUSTOM_ID.match(button["custom_id"]):
                 view.add_item(
                     CaremarkButton(
-                        match["kind"], match["value"], button["label"], button["style"], row=row
+                        match["kind"],
+                        match["value"],
+                        button["label"],
+                        button["style"],
+                        row=row,
+                        language=match["language"],
                     )
                 )
     result: dict[str, Any] = {

@@ -115,7 +115,8 @@ class Interactions:
         if match is None:
             return await self._component("caremark:topic:help", interaction, locale)
         view = View.FULL if match["kind"] == "more" else View.BRIEF
-        query = Query(match["value"], Platform.DISCORD, locale=locale, view=view)
+        language = match["language"]
+        query = Query(match["value"], Platform.DISCORD, locale=locale, view=view, language=language)
         reply = await self._engine.handle(query)
         if match["kind"] == "share":
             return self._rendered.body(reply, "shared", lambda: render.response(reply, shared=True))

@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from adapters.text import button_value, unique_topics
 from adapters.text import clip as cut
-from adapters.text import unique_topics
 from bot import i18n
 from bot.i18n import Words
-from bot.reply import Badge, Reply, TopicRef, Trust, Visibility
+from bot.reply import Badge, Reply, ReplyKind, TopicRef, Trust, Visibility
 
 # Discord's limits (discord.com/developers/docs; see adapters/PLATFORM-NOTES.md)
 MAX_EMBED_TOTAL = 6000
@@ -42,7 +42,13 @@ UPDATE_MESSAGE = 7
 AUTOCOMPLETE_RESULT = 8
 PRIMARY, SECONDARY, LINK = 1, 2, 5
 ID_PREFIX = "caremark"
-CUSTOM_ID = re.compile(r"^caremark:(?P<kind>topic|share|more):(?P<value>[a-z0-9][a-z0-9-]{0,80})$")
+CUSTOM_ID_PATTERN = (
+    r"caremark:(?P<kind>topic|share|more|lang):(?P<value>[a-z0-9][a-z0-9-]{0,80})"
+    r"(?:@(?P<language>[a-z]{2}))?"
+)
+"""A button's custom id: what it does, its topic and the language it answers in."""
+CUSTOM_ID = re.compile(f"^{CUSTOM_ID_PATTERN}$")
+OTHER_LANGUAGE = {"en": "es", "es": "en"}
 
 BADGES = {
     Trust.PLAN_VERIFIED: "✅",
@@ -79,8 +85,11 @@ def _drop_lone_backslash(end: str) -> str:
     return end[:-1] if end.endswith("\\") and not end.endswith("\\\\") else end
 
 
-def custom_id(kind: str, value: str) -> str:
-    return f"{ID_PREFIX}:{kind}:{value}"[:MAX_CUSTOM_ID]
+def custom_id(kind: str, value: str, language: str | None = None) -> str:
+    """`caremark:<kind>:<topic>@<language>`: a button's whole state, so any instance, after
+    any restart, answers it the same way and in the same language."""
+    carried = button_value(value, language) if language else value
+    return f"{ID_PREFIX}:{kind}:{carried}"[:MAX_CUSTOM_ID]
 
 
 def message(reply: Reply, *, shared: bool = False) -> dict[str, Any]:
@@ -173,10 +182,15 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
     for topic, part in list(expandable.items())[:MAX_BUTTONS_PER_ROW]:  # custom ids are unique
         label = words("directory.show_all") if topic == "help" else words("render.more")
         label = f"{label}: {part.title}" if reply.parts else label
-        first.append(_button(custom_id("more", topic), label, PRIMARY))
+        first.append(_button(custom_id("more", topic, reply.language), label, PRIMARY))
     public = reply.visibility is Visibility.SHAREABLE and not reply.parts
     if public and reply.topic_id and not shared:
-        first.append(_button(custom_id("share", reply.topic_id), words("render.share"), SECONDARY))
+        share = custom_id("share", reply.topic_id, reply.language)
+        first.append(_button(share, words("render.share"), SECONDARY))
+    if not reply.parts and reply.kind is not ReplyKind.VERIFY and len(first) < MAX_BUTTONS_PER_ROW:
+        other = OTHER_LANGUAGE.get(reply.language, "es")
+        switch = custom_id("lang", reply.topic_id or "help", other)
+        first.append(_button(switch, words(f"language.switch_{other}"), SECONDARY))
     for link in reply.links:
         if _linkable(link.url) and len(first) < MAX_BUTTONS_PER_ROW:
             first.append(
@@ -185,7 +199,9 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
     related = reply.related or tuple(t for p in reply.parts for t in p.related)
     topics = unique_topics(reply.suggestions or related)
     room = (MAX_ROWS - (1 if first else 0)) * MAX_BUTTONS_PER_ROW
-    buttons = [_button(custom_id("topic", t.id), t.title, SECONDARY) for t in topics[:room]]
+    buttons = [
+        _button(custom_id("topic", t.id, reply.language), t.title, SECONDARY) for t in topics[:room]
+    ]
     rows = [first] if first else []
     rows += [
         buttons[i : i + MAX_BUTTONS_PER_ROW] for i in range(0, len(buttons), MAX_BUTTONS_PER_ROW)

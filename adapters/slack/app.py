@@ -27,6 +27,7 @@ from adapters.settings import SlackSettings
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.verify import SIGNATURE_HEADER
+from adapters.text import from_button
 from bot.core import Engine
 from bot.reply import Platform, Query, Reply, View
 
@@ -65,7 +66,9 @@ def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
 
 
 SHARE_PATTERN = re.compile(f"^{re.escape(render.SHARE_ACTION)}$")
-TOPIC_PATTERN = re.compile(f"^{re.escape(render.TOPIC_ACTION)}")
+TOPIC_PATTERN = re.compile(
+    f"^({re.escape(render.TOPIC_ACTION)}|{re.escape(render.LANGUAGE_ACTION)})"
+)
 MORE_PATTERN = re.compile(f"^{re.escape(render.MORE_ACTION)}")
 
 
@@ -127,8 +130,14 @@ class Answers:
         await next()
         return None
 
-    async def _ask(self, text: str, view: View = View.BRIEF) -> Reply:
-        return await self._engine.handle(Query(text, Platform.SLACK, view=view))
+    async def _ask(self, text: str, view: View = View.BRIEF, language: str | None = None) -> Reply:
+        query = Query(text, Platform.SLACK, view=view, language=language)
+        return await self._engine.handle(query)
+
+    async def _pressed(self, body: dict[str, Any], view: View = View.BRIEF) -> Reply:
+        """The answer a button asks for: its topic, in the language it carries."""
+        topic, language = from_button(_action_value(body))
+        return await self._ask(topic, view, language)
 
     async def command_body(self, text: str) -> bytes:
         """The slash command's answer as a response body (a fallback if anything failed).
@@ -152,7 +161,7 @@ class Answers:
         self.background.spawn(_guarded(respond, "share", lambda: self._shared(body, respond)))
 
     async def _shared(self, body: dict[str, Any], respond: AsyncRespond) -> None:
-        reply = await self._ask(_action_value(body))
+        reply = await self._pressed(body)
         await respond(**render.message(reply, shared=True), replace_original=False)
 
     async def topic(
@@ -178,7 +187,7 @@ class Answers:
         client: AsyncWebClient,
         view: View = View.BRIEF,
     ) -> None:
-        reply = await self._ask(_action_value(body), view)
+        reply = await self._pressed(body, view)
         if body.get("view", {}).get("type") == "home":
             directory = await self._ask("help", View.FULL)
             await client.views_publish(

@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from adapters.text import button_value, unique_topics
 from adapters.text import clip as cut
-from adapters.text import unique_topics
 from bot import i18n
 from bot.i18n import Words
-from bot.reply import Badge, HoursRow, Reply, TopicRef, Trust, Visibility
+from bot.reply import Badge, HoursRow, Reply, ReplyKind, TopicRef, Trust, Visibility
 
 # Slack's limits for messages (docs.slack.dev, Block Kit reference; see adapters/PLATFORM-NOTES.md)
 MAX_BLOCKS = 50
@@ -41,6 +41,8 @@ MAX_RELATED_BUTTONS = 10
 TOPIC_ACTION = "topic:"
 SHARE_ACTION = "share"
 MORE_ACTION = "more:"
+LANGUAGE_ACTION = "lang:"
+OTHER_LANGUAGE = {"en": "es", "es": "en"}
 
 ICONS = {
     Trust.PLAN_VERIFIED: ":white_check_mark:",
@@ -161,7 +163,7 @@ def _body(reply: Reply, words: Words, *, heading: bool = True) -> Iterator[Block
     yield from _sections([f":warning: {escape(w)}" for w in reply.warnings])
     for section in reply.sections:
         yield {"type": "section", "text": mrkdwn(f"*{escape(section.title)}*")}
-        yield from _button_rows(section.topics[:MAX_ACTIONS])  # one row per section at most
+        yield from _button_rows(section.topics[:MAX_ACTIONS], words.language)  # one row each
         if len(section.topics) > MAX_ACTIONS:
             more = words("render.more_topics", count=len(section.topics) - MAX_ACTIONS)
             yield {"type": "context", "elements": [mrkdwn(escape(more), MAX_CONTEXT_TEXT)]}
@@ -176,32 +178,37 @@ def _actions(reply: Reply, words: Words, *, shareable: bool) -> list[Block]:
     public = reply.visibility is Visibility.SHAREABLE and not reply.parts
     if shareable and public and reply.topic_id:
         buttons.append(_share_button(reply.topic_id, words))
+    if not reply.parts and reply.kind is not ReplyKind.VERIFY:
+        buttons.append(_language_button(reply))
     return [{"type": "actions", "block_id": "answer", "elements": buttons}] if buttons else []
 
 
 def _buttons(reply: Reply, words: Words) -> list[Block]:
     if reply.suggestions:
-        return list(_button_rows(reply.suggestions, limit=MAX_ACTIONS))
+        return list(_button_rows(reply.suggestions, words.language, limit=MAX_ACTIONS))
     related = unique_topics(reply.related)
-    rows = list(_button_rows(related[:MAX_RELATED_BUTTONS], limit=MAX_RELATED_BUTTONS))
+    related_rows = _button_rows(related[:MAX_RELATED_BUTTONS], words.language, MAX_RELATED_BUTTONS)
+    rows = list(related_rows)
     if len(related) > MAX_RELATED_BUTTONS:
         more = words("render.more_related", count=len(related) - MAX_RELATED_BUTTONS)
         rows.append({"type": "context", "elements": [mrkdwn(escape(more), MAX_CONTEXT_TEXT)]})
     return rows
 
 
-def _button_rows(topics: Iterable[TopicRef], limit: int | None = None) -> Iterator[Block]:
-    buttons = [_topic_button(t) for t in unique_topics(topics)][:limit]
+def _button_rows(
+    topics: Iterable[TopicRef], language: str, limit: int | None = None
+) -> Iterator[Block]:
+    buttons = [_topic_button(t, language) for t in unique_topics(topics)][:limit]
     for start in range(0, len(buttons), MAX_ACTIONS):
         yield {"type": "actions", "elements": buttons[start : start + MAX_ACTIONS]}
 
 
-def _topic_button(topic: TopicRef) -> Block:
+def _topic_button(topic: TopicRef, language: str) -> Block:
     return {
         "type": "button",
         "text": plain(topic.title, BUTTON_LABEL),
         "action_id": f"{TOPIC_ACTION}{topic.id}"[:MAX_ACTION_ID],
-        "value": topic.id[:MAX_BUTTON_VALUE],
+        "value": button_value(topic.id, language)[:MAX_BUTTON_VALUE],
     }
 
 
@@ -210,7 +217,7 @@ def _share_button(topic_id: str, words: Words) -> Block:
         "type": "button",
         "text": plain(words("render.share"), BUTTON_LABEL),
         "action_id": SHARE_ACTION,
-        "value": topic_id[:MAX_BUTTON_VALUE],
+        "value": button_value(topic_id, words.language)[:MAX_BUTTON_VALUE],
     }
 
 
@@ -225,7 +232,19 @@ def _more_button(reply: Reply, words: Words, *, several: bool) -> Block:
         "style": "primary",
         "text": plain(label, BUTTON_LABEL),
         "action_id": f"{MORE_ACTION}{topic}"[:MAX_ACTION_ID],
-        "value": topic[:MAX_BUTTON_VALUE],
+        "value": button_value(topic, words.language)[:MAX_BUTTON_VALUE],
+    }
+
+
+def _language_button(reply: Reply) -> Block:
+    """The same answer in the other language."""
+    other = OTHER_LANGUAGE.get(reply.language, "es")
+    topic = reply.topic_id or "help"
+    return {
+        "type": "button",
+        "text": plain(i18n.words(reply.language)(f"language.switch_{other}"), BUTTON_LABEL),
+        "action_id": f"{LANGUAGE_ACTION}{topic}"[:MAX_ACTION_ID],
+        "value": button_value(topic, other)[:MAX_BUTTON_VALUE],
     }
 
 
