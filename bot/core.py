@@ -217,7 +217,7 @@ class Engine:
         query = replace(query, text=text, language=chosen)
         identifiers = pii.kinds(query.text)
         if identifiers:
-            query = replace(query, text=pii.redact(query.text, marker=" "))
+            query = replace(query, text=pii.without_identifiers(query.text))
         reply = self._answer(loaded, query)
         if identifiers:
             log.info("identifier in query", extra={"platform": query.platform.value})

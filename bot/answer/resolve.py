@@ -29,9 +29,12 @@ TYPO_CUTOFF = 82.0
 MIN_TYPO_LENGTH = 4
 MAX_CORRECTIONS = 8
 """Unknown words corrected per message: a long message's backstory is not worth more."""
-MIN_SCORE = 1.6
-"""A topic needs at least this much evidence (about one rare word) to be the answer."""
-AMBIGUITY = 0.9
+MIN_SCORE = 0.2
+"""How close (cosine, times the phrasing's weight) a message must come to a topic's nearest
+phrasing for the topic to be the answer."""
+SECOND_SHARE = 0.5
+"""A second close phrasing adds this share of its closeness: two witnesses beat one."""
+AMBIGUITY = 0.95
 """In a short message, a runner-up this close to the best makes the answer a 'did you mean'."""
 SHORT_MESSAGE = 3
 SUGGESTION_FLOOR = 0.5
@@ -48,7 +51,12 @@ COMMON_SHARE = 0.25
 COMMON_MIN_TOPICS = 12
 """A feature in more topics than both of these says nothing and is not indexed."""
 _TYPO_CACHE_LIMIT = 4_096
-_SEGMENTS = re.compile(r"[?;\n]+|\.\s+|\b(?:also|plus|and what about|what about)\b", re.I)
+_SEGMENTS = re.compile(
+    r"[?;\n]+|\.\s+|\b\d\)\s*|\b(?:also|plus|and what about|what about)\b|"
+    r",?\s+and\s+(?=(?:is|are|can|could|do|does|did|what|whats|when|where|how|who|will|"
+    r"should|i|my)\b)",
+    re.I,
+)
 _QUESTION_START = re.compile(
     r"^\s*(and\s+)?(what|whats|what's|when|where|how|who|which|can|could|do|does|is|are|"
     r"should|will|any)\b",
@@ -167,15 +175,27 @@ class Resolver:
         return tuple(self._topics[i] for i in list(picked)[:limit])
 
     def _rank(self, words: tuple[str, ...]) -> list[_Scored]:
-        """Topics with enough evidence, best first; weak topics only if no other has any."""
-        scores: dict[int, float] = defaultdict(float)
-        for feature in _features(words):
-            for topic, weight in self._postings.get(feature, ()):
-                scores[topic] += weight
-        ranked = sorted(
-            (_Scored(t, s) for t, s in scores.items() if s >= MIN_SCORE),
-            key=lambda s: (-s.score, s.topic),
-        )
+        """Topics by how closely the message matches their nearest phrasings (the best, plus
+        half the second best), best first; weak topics only if no other comes close."""
+        weights = {f: self._rarity[f] for f in _features(words) if f in self._rarity}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        if not norm:
+            return []
+        near: dict[int, float] = defaultdict(float)
+        for feature, weight in weights.items():
+            for phrase, value in self._postings.get(feature, ()):
+                near[phrase] += weight * value
+        best: dict[int, list[float]] = defaultdict(list)
+        for phrase, similarity in near.items():
+            topic, source = self._phrases[phrase]
+            best[topic].append(similarity / norm * source)
+        scores = []
+        for topic, found in best.items():
+            found.sort(reverse=True)
+            score = found[0] + SECOND_SHARE * (found[1] if len(found) > 1 else 0.0)
+            if score >= MIN_SCORE:
+                scores.append(_Scored(topic, score))
+        ranked = sorted(scores, key=lambda s: (-s.score, s.topic))
         strong = [s for s in ranked if s.topic not in self._weak]
         return strong or ranked
 
@@ -192,10 +212,7 @@ class Resolver:
             if not words or not asked:
                 continue
             ranked = self._rank(words)
-            if not ranked or ranked[0].topic in self._weak:
-                continue
-            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-            if runner_up < AMBIGUITY * ranked[0].score and ranked[0].topic not in found:
+            if ranked and ranked[0].topic not in self._weak and ranked[0].topic not in found:
                 found.append(ranked[0].topic)
         return found[:MAX_PARTS] if len(found) > 1 else []
 
@@ -249,28 +266,35 @@ class Resolver:
         }
 
     def _index(self, topics: tuple[Topic, ...]) -> dict[str, list[tuple[int, float]]]:
-        """Features (words and neighbouring pairs) to the topics that have them, weighted by
-        where they appear and by how few topics share them."""
-        strength: list[dict[str, float]] = []
+        """Every phrasing of every topic (title, aliases, keywords, examples, in every
+        language) as a unit vector of its features, weighted by rarity across topics; the
+        postings map a feature to the phrasings that have it."""
+        phrasings: list[tuple[int, str, tuple[str, ...]]] = []
+        having: dict[str, set[int]] = defaultdict(set)
         for i, topic in enumerate(topics):
-            own: dict[str, float] = {}
             for where, text in _sources(topic, self._translated[i]):
-                for feature in _features(self._words(matchable(text), correct=False)):
-                    own[feature] = max(own.get(feature, 0.0), WEIGHTS[where])
-            strength.append(own)
-        having: dict[str, int] = defaultdict(int)
-        for own in strength:
-            for feature in own:
-                having[feature] += 1
+                features = tuple(_features(self._words(matchable(text), correct=False)))
+                if features:
+                    phrasings.append((i, where, features))
+                    for feature in features:
+                        having[feature].add(i)
         common = max(COMMON_MIN_TOPICS, int(COMMON_SHARE * len(topics)))
+        self._rarity = {
+            f: math.log(1 + len(topics) / len(ts)) * (PAIR_BONUS if " " in f else 1.0)
+            for f, ts in having.items()
+            if len(ts) <= common  # in nearly every topic: costly to look up, says nothing
+        }
+        self._phrases: list[tuple[int, float]] = []
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, own in enumerate(strength):
-            for feature, weight in own.items():
-                if having[feature] > common:
-                    continue  # in nearly every topic: costly to look up, says nothing
-                rarity = math.log(1 + len(topics) / having[feature])
-                bonus = PAIR_BONUS if " " in feature else 1.0
-                postings[feature].append((i, weight * rarity * bonus))
+        for owner, where, features in phrasings:
+            kept = [f for f in features if f in self._rarity]
+            norm = math.sqrt(sum(self._rarity[f] ** 2 for f in kept))
+            if not norm:
+                continue
+            phrase = len(self._phrases)
+            self._phrases.append((owner, WEIGHTS[where]))
+            for feature in kept:
+                postings[feature].append((phrase, self._rarity[feature] / norm))
         return dict(postings)
 
 

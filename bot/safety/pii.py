@@ -31,9 +31,20 @@ _SSN = re.compile(r"(?<![\d-])(\d{3})([-. /]?)(\d{2})\2(\d{4})(?![\d-])")
 _SSN_WORDS = re.compile(r"\b(ssn|ss#|social(\s+security)?|security\s+(no|number|#))", re.I)
 _ID = re.compile(
     r"\b(member|subscriber|rx|group|grp|policy|id|pcn|bin)\s*(id|#|no\.?|number|bin|pcn|group)?"
-    r"\s*(is|:|=|#)?\s*(?P<value>[A-Z0-9][A-Z0-9-]{4,19})\b",
+    r"\s*(is|:|=|#)?\s*(?P<value>[A-Z0-9][A-Z0-9-]*(?: \d[\d-]*){0,4})\b",
     re.I,
 )
+_BARE_ID = re.compile(r"(?<![\w-])[A-Z]{1,3}\d{8,11}(?![\w-])")
+"""A member ID as plans print them (a letter or three, then eight to eleven digits), alone."""
+_CARD_WORDS = re.compile(r"\b(card|visa|mastercard|amex|debit|credit)\b", re.I)
+_INTRODUCERS = re.compile(
+    r"\b(my\s+)?(member|subscriber|rx|group|grp|policy|pcn|bin|card|account)\s*"
+    r"(id|#|no\.?|number|num)?\s*(is|:|=)?|\b(dob|d\.o\.b\.?|date of birth|birth ?date|"
+    r"ssn|ss#|social security( number| no\.?)?|exp(iry|ires|iration)?( date)?)\b\s*(is|:)?|"
+    r"\bid\s*(is|:|#)",
+    re.I,
+)
+"""The words that introduce an identifier; gone with it, they can't steer the answer."""
 _DATE = (
     r"(\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
@@ -122,10 +133,14 @@ def _find(text: str) -> list[Found]:
         separated = bool(m.group(2))
         if _valid_ssn(m) and (separated or _SSN_WORDS.search(text)):
             found.append(Found(Kind.SSN, m.start(), m.end()))
+    named_card = bool(_CARD_WORDS.search(text))
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
-        if 13 <= len(digits) <= 19 and _luhn(digits):
+        if 13 <= len(digits) <= 19 and (_luhn(digits) or named_card):
             found.append(Found(Kind.CARD, m.start(), m.end()))
+    for m in _BARE_ID.finditer(text):
+        if not _inside(found, m.start()):
+            found.append(Found(Kind.MEMBER_ID, m.start(), m.end()))
     for m in _BIRTH.finditer(text):
         found.append(Found(Kind.BIRTH_DATE, m.start("value"), m.end("value")))
     for m in _ID.finditer(text):
@@ -137,6 +152,12 @@ def _find(text: str) -> list[Found]:
 
 def _inside(found: list[Found], at: int) -> bool:
     return any(f.start <= at < f.end for f in found)
+
+
+def without_identifiers(text: str) -> str:
+    """The question left when identifiers and the words that introduce them are taken out:
+    what the answer is resolved from, so "member id W…, where's my refill" is about refills."""
+    return " ".join(_INTRODUCERS.sub(" ", redact(text, marker=" ")).split())
 
 
 def kinds(text: str) -> tuple[Kind, ...]:

@@ -29,7 +29,7 @@ _RELAY = re.compile(r"(?<![\d-])711(?![\d-])")
 _NUMBERISH = re.compile(r"[+(]?\d[\d ().-]{5,}\d")
 _DOUBT = re.compile(
     r"\b(legit\w*|real(ly)?|scam\w*|fraud\w*|fake|phish\w*|verify|safe|trust\w*|genuine|"
-    r"suspicious|sus|sketchy|shady|bogus|spam\w*|official|authentic|valid|correct|right\?|"
+    r"suspicious|sus|sketchy|shady|bogus|spam\w*|official|authentic|valid|correct|right|"
     r"actually (them|cvs|caremark)|is (this|that|it) (them|cvs|caremark|you guys|right))\b",
     re.IGNORECASE,
 )
