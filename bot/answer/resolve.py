@@ -10,6 +10,7 @@ when nothing else fits. A message asking two or three questions gets each answer
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import math
 import re
@@ -17,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -239,8 +242,9 @@ class Resolver:
         return tuple(words)
 
     def _correct(self, word: str) -> str | None:
-        """The known word a misspelt one stands for (`hurs` → `hour`), if one is close enough."""
-        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+        """The known word a misspelt one stands for (`hurs` → `hour`), if one is close enough.
+        A real English word is never a typo ("stories" is not "store")."""
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or word in english_words():
             return None
         if word not in self._typos:
             if len(self._typos) >= _TYPO_CACHE_LIMIT:
@@ -296,6 +300,16 @@ class Resolver:
             for feature in kept:
                 postings[feature].append((phrase, self._rarity[feature] / norm))
         return dict(postings)
+
+
+ENGLISH_WORDS = Path(__file__).parent.parent / "data" / "english-words.txt.gz"
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Real English words (SCOWL's small list, `bot/data/`): never corrected as typos."""
+    with gzip.open(ENGLISH_WORDS, "rt", encoding="utf-8") as handle:
+        return frozenset(handle.read().split())
 
 
 def _features(words: tuple[str, ...]) -> Iterable[str]:
