@@ -113,7 +113,7 @@ def _rows(words: Words, rows: Iterable[Row]) -> Iterator[str]:
         run += 1
         if i + 1 == len(rows) or rows[i + 1][3] != badge:
             suffix = words("render.all_above", count=run) if run > 1 else ""
-            yield from _wrap(_badge(badge, words) + suffix, indent="      ")
+            yield from _wrap(_badge(badge) + suffix, indent="      ")
             run = 0
 
 
@@ -122,8 +122,9 @@ def _section(title: str, rows: Iterable[str]) -> list[str]:
     return [f"{title}:", *rows, ""] if rows else []
 
 
-def _badge(badge: Badge, words: Words) -> str:
-    return f"[{words(f'trust.{badge.trust.value}')}] {_safe(badge.text)}"
+def _badge(badge: Badge) -> str:
+    """The badge's words, which name the trust level themselves ("Official: …")."""
+    return f"· {_safe(badge.text)}"
 
 
 def _wrap(text: str, indent: str = "", rest: str | None = None) -> list[str]:

@@ -14,6 +14,7 @@ from adapters.console import render_json, render_text
 from adapters.discord_app import render as discord_render
 from adapters.slack import render as slack_render
 from bot.answer.build import say
+from bot.answer.prose import Prose
 from bot.core import Engine
 from bot.gate import load
 from bot.i18n import Phrase, words
@@ -60,7 +61,7 @@ def test_shipped_knowledge_base_findings(kb: Knowledge) -> None:
 def test_notes_never_repeat_what_they_withhold(kb: Knowledge) -> None:
     for fact, found in audit(kb, FIXED_NOW.date()).items():
         for finding in found:
-            note = say(kb, words(), finding.note) if finding.note else ""
+            note = say(Prose(kb, "en"), words(), finding.note) if finding.note else ""
             assert "cvthealth" not in note
             assert "2765" not in note and "4828" not in note, fact
 
@@ -68,7 +69,7 @@ def test_notes_never_repeat_what_they_withhold(kb: Knowledge) -> None:
 def test_the_specialty_near_miss_reason(kb: Knowledge) -> None:
     (finding,) = audit(kb, FIXED_NOW.date())["customer-care-phone-seed"]
     assert finding.note is not None
-    note = say(kb, words(), finding.note)
+    note = say(Prose(kb, "en"), words(), finding.note)
     assert "one digit off the official number for CVS Specialty pharmacy" in note
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.console import render_json, render_text
+from bot.reply import View
 from tests.conftest import Ask
 from tests.test_resolution import PHRASINGS
 
@@ -20,8 +21,14 @@ GOLDEN = Path(__file__).parent / "golden"
 
 @pytest.mark.parametrize("topic_id", sorted(PHRASINGS))
 async def test_golden_answer(ask: Ask, topic_id: str) -> None:
-    reply = await ask(topic_id, timezone="Europe/London", locale="en-US")
-    for suffix, rendered in ((".txt", render_text(reply)), (".json", render_json(reply) + "\n")):
+    brief = await ask(topic_id, timezone="Europe/London", locale="en-US")
+    full = await ask(topic_id, timezone="Europe/London", locale="en-US", view=View.FULL)
+    snapshots = (
+        (".txt", render_text(brief)),  # the first message
+        (".full.txt", render_text(full)),  # after "More details"
+        (".json", render_json(full) + "\n"),
+    )
+    for suffix, rendered in snapshots:
         path = GOLDEN / f"{topic_id}{suffix}"
         if os.environ.get("UPDATE_GOLDEN"):
             path.write_text(rendered, encoding="utf-8")

@@ -88,7 +88,7 @@ async def test_hours_answer_lists_every_line_and_says_what_is_open(ask: Ask) -> 
     assert {
         "Live chat on caremark.com",
         "Pharmacists by phone",
-        "A TTY line listed online (unconfirmed)",
+        "TTY line found online (not confirmed)",
         "Customer Care (number on your ID card)",
     } <= labels
     opens = [row for row in reply.hours if row.window == "open"]

@@ -54,7 +54,7 @@ async def test_counters_move(kb: Knowledge) -> None:
         "specialty",
         "specialty",
         "qwxz zzkj",
-        "delivery",
+        "phone",
         "ssn 123-45-6789",
         "appeal a denial",
         "hours",

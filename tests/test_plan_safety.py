@@ -191,8 +191,13 @@ CASES = [
     ),
     Case(
         "plan link on a domain nobody allowed",
-        phone("portal.url", "https://caremark-benefits-help.com", "url"),
+        phone("portal.url", "https://acme-benefits-portal.com", "url"),
         "unknown-domain",
+    ),
+    Case(
+        "plan link on a domain borrowing the Caremark name",
+        phone("portal.url", "https://caremark-benefits-help.com", "url"),
+        "lookalike-domain",
     ),
     Case(
         "seed source outside the project",

@@ -37,7 +37,7 @@ async def test_routed_topics_name_the_plans_hr_contact(planned_kb: Knowledge) ->
 
 async def test_clinical_questions_are_not_answered(ask: Ask) -> None:
     text = render_text(await ask("what dose of ibuprofen should I take"))
-    assert "can't answer questions about a specific medication" in text
+    assert "pharmacist" in text and "ibuprofen" not in text
 
 
 async def test_operator_can_hide_unverified_facts(kb: Knowledge) -> None:

@@ -142,7 +142,7 @@ async def test_every_shown_fact_has_a_badge_and_the_answer_has_sources(
 async def test_answers_may_be_shared_but_misses_stay_private(ask: Ask) -> None:
     assert (await ask("specialty")).visibility is Visibility.SHAREABLE
     assert (await ask("zzqx")).visibility is Visibility.PRIVATE
-    assert (await ask("delivery")).visibility is Visibility.PRIVATE
+    assert (await ask("phone")).visibility is Visibility.PRIVATE  # "did you mean"
 
 
 async def test_reply_is_immutable(ask: Ask) -> None:

@@ -50,12 +50,14 @@ RANK_CUTOFF = 60.0
 WEIGHTS = {"alias": 1.5, "keyword": 1.2, "example": 1.0, "title": 0.8}
 PAIR_BONUS = 1.6
 """A pair of neighbouring words says more than either word alone."""
-COMMON_SHARE = 0.25
-COMMON_MIN_TOPICS = 12
+SHORT_PHRASING = 3
+"""Features a phrasing may have and still keep its common words."""
+COMMON_SHARE = 0.4
+COMMON_MIN_TOPICS = 20
 """A feature in more topics than both of these says nothing and is not indexed."""
 _TYPO_CACHE_LIMIT = 4_096
 _SEGMENTS = re.compile(
-    r"[?;\n]+|\.\s+|\b\d\)\s*|\b(?:also|plus|and what about|what about)\b|"
+    r"[?;\n]+|(?<=\w{3})[.!]+\s+|\b\d\)\s*|\b(?:also|plus|and what about|what about)\b|"
     r",?\s+and\s+(?=(?:is|are|can|could|do|does|did|what|whats|when|where|how|who|will|"
     r"should|i|my)\b)",
     re.I,
@@ -180,7 +182,7 @@ class Resolver:
     def _rank(self, words: tuple[str, ...]) -> list[_Scored]:
         """Topics by how closely the message matches their nearest phrasings (the best, plus
         half the second best), best first; weak topics only if no other comes close."""
-        weights = {f: self._rarity[f] for f in _features(words) if f in self._rarity}
+        weights = {f: self._rarity[f] for f in _features(words) if f in self._postings}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if not norm:
             return []
@@ -286,12 +288,14 @@ class Resolver:
         self._rarity = {
             f: math.log(1 + len(topics) / len(ts)) * (PAIR_BONUS if " " in f else 1.0)
             for f, ts in having.items()
-            if len(ts) <= common  # in nearly every topic: costly to look up, says nothing
         }
         self._phrases: list[tuple[int, float]] = []
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for owner, where, features in phrasings:
-            kept = [f for f in features if f in self._rarity]
+            # A word in nearly every topic says little and would be costly to look up: it is
+            # kept only in the shortest phrasings ("phone number"), where it is the point.
+            short = len(features) <= SHORT_PHRASING
+            kept = [f for f in features if short or len(having[f]) <= common]
             norm = math.sqrt(sum(self._rarity[f] ** 2 for f in kept))
             if not norm:
                 continue
