@@ -15,7 +15,7 @@ from bot.answer import build, language, tone
 from bot.answer.language import SUPPORTED
 from bot.answer.memo import MAX_ENTRIES as MEMO_ENTRIES
 from bot.answer.memo import MinuteMemo
-from bot.answer.normalize import MAX_INPUT_CHARS
+from bot.answer.normalize import MAX_INPUT_CHARS, MAX_QUERY_CHARS
 from bot.answer.prose import Prose
 from bot.answer.resolve import How, Match, Resolver
 from bot.gate import load
@@ -212,12 +212,13 @@ class Engine:
 
     async def _handle(self, query: Query) -> Reply:
         loaded = self._pick(query)
-        text = query.text[:MAX_INPUT_CHARS]  # bounds every step's cost
+        text = query.text[:MAX_INPUT_CHARS]  # identifiers are looked for in all of this
+        identifiers = pii.kinds(text)
+        if identifiers:
+            text = pii.without_identifiers(text)
+        text = text[:MAX_QUERY_CHARS]  # the question is in here: it bounds every other step
         chosen, text = language.choose(text, query.language, query.locale, self._language)
         query = replace(query, text=text, language=chosen)
-        identifiers = pii.kinds(query.text)
-        if identifiers:
-            query = replace(query, text=pii.without_identifiers(query.text))
         reply = self._answer(loaded, query)
         if identifiers:
             log.info("identifier in query", extra={"platform": query.platform.value})

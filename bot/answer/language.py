@@ -6,7 +6,6 @@ platform's locale, then the deployment's default.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from bot.i18n import DEFAULT
 
@@ -257,5 +256,8 @@ def choose(
     return (chosen if chosen in SUPPORTED else DEFAULT), rest
 
 
+_ACCENTED = re.compile("[áéíóúñü]")
+
+
 def _accented(word: str) -> bool:
-    return any(unicodedata.decomposition(ch).split()[-1:] in (["0301"], ["0303"]) for ch in word)
+    return bool(_ACCENTED.search(word))

@@ -7,7 +7,7 @@ import unicodedata
 
 MAX_INPUT_CHARS = 2_000
 """Only this much of a message is looked at, whatever its length."""
-MAX_QUERY_CHARS = 200
+MAX_QUERY_CHARS = 500
 """A cleaned query is cut to this length: no topic needs more words than that."""
 
 # control, format (bidi overrides, zero-width), surrogate, private-use and unassigned characters

@@ -23,13 +23,15 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.answer.normalize import matchable, stem
+from bot.answer.normalize import MAX_QUERY_CHARS, matchable, stem
 from bot.kb.knowledge import Knowledge
 from bot.kb.model import Topic, TopicText
 
 TYPO_CUTOFF = 82.0
 """rapidfuzz `ratio` a misspelt word needs to be read as a known one."""
 MIN_TYPO_LENGTH = 4
+MAX_TYPO_LENGTH = 20
+"""Longer "words" are not misspellings of anything a topic says; comparing them is costly."""
 MAX_CORRECTIONS = 8
 """Unknown words corrected per message: a long message's backstory is not worth more."""
 MIN_SCORE = 0.2
@@ -52,8 +54,8 @@ PAIR_BONUS = 1.6
 """A pair of neighbouring words says more than either word alone."""
 SHORT_PHRASING = 3
 """Features a phrasing may have and still keep its common words."""
-COMMON_SHARE = 0.4
-COMMON_MIN_TOPICS = 20
+COMMON_SHARE = 0.1
+COMMON_MIN_TOPICS = 4
 """A feature in more topics than both of these says nothing and is not indexed."""
 _TYPO_CACHE_LIMIT = 4_096
 _SEGMENTS = re.compile(
@@ -101,7 +103,7 @@ class Resolver:
         self._topics = kb.topics
         self._weak = frozenset(i for i, t in enumerate(kb.topics) if t.weak)
         self._synonyms = kb.synonyms
-        self._stop = frozenset(self._canon(w) for w in kb.stopwords)
+        self._stop = frozenset(self._canon(w) for w in kb.stopwords if w not in kb.synonyms)
         self._translated = [
             [texts.topics[t.id] for texts in kb.texts.values() if t.id in texts.topics]
             for t in kb.topics
@@ -126,7 +128,7 @@ class Resolver:
             key=lambda i: (order.get(kb.topics[i].category, len(order)), i),
         )
         self._postings = self._index(kb.topics)
-        self._known = frozenset(w for f in self._postings for w in f.split(" "))
+        self._known = frozenset(w for f in self._rarity for w in f.split(" "))
         self._spellings = self._spellings_of(kb)
         self._spelling_list = sorted(self._spellings)
         self._typos: dict[str, str | None] = {}
@@ -182,14 +184,28 @@ class Resolver:
     def _rank(self, words: tuple[str, ...]) -> list[_Scored]:
         """Topics by how closely the message matches their nearest phrasings (the best, plus
         half the second best), best first; weak topics only if no other comes close."""
-        weights = {f: self._rarity[f] for f in _features(words) if f in self._postings}
+        weights = {f: self._rarity[f] for f in _features(words) if f in self._rarity}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if not norm:
             return []
+        # Candidates come through the message's telling features; a common word only adds to
+        # phrasings found that way (or, in a message with nothing else, to the short ones).
         near: dict[int, float] = defaultdict(float)
+        common = []
         for feature, weight in weights.items():
-            for phrase, value in self._postings.get(feature, ()):
+            listed = self._postings.get(feature)
+            if listed is None:
+                common.append((feature, weight))
+                continue
+            for phrase, value in listed:
                 near[phrase] += weight * value
+        for feature, _ in common:
+            for phrase in self._short.get(feature, ()):
+                near.setdefault(phrase, 0.0)
+        for phrase in near:
+            values = self._vectors[phrase]
+            for feature, weight in common:
+                near[phrase] += weight * values.get(feature, 0.0)
         best: dict[int, list[float]] = defaultdict(list)
         for phrase, similarity in near.items():
             topic, source = self._phrases[phrase]
@@ -207,7 +223,7 @@ class Resolver:
     def _parts(self, text: str) -> list[int]:
         """The topics of the separate questions in a message, in the order asked; a part is
         a question (a question word, a question mark) or a few words standing alone."""
-        pieces = [p for p in _SEGMENTS.split(text) if p and p.strip()]
+        pieces = [p for p in _SEGMENTS.split(text[:MAX_QUERY_CHARS]) if p and p.strip()]
         if len(pieces) < 2:
             return []
         found: list[int] = []
@@ -246,7 +262,9 @@ class Resolver:
     def _correct(self, word: str) -> str | None:
         """The known word a misspelt one stands for (`hurs` → `hour`), if one is close enough.
         A real English word is never a typo ("stories" is not "store")."""
-        if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or word in english_words():
+        if not MIN_TYPO_LENGTH <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
+            return None
+        if word in english_words():
             return None
         if word not in self._typos:
             if len(self._typos) >= _TYPO_CACHE_LIMIT:
@@ -290,19 +308,23 @@ class Resolver:
             for f, ts in having.items()
         }
         self._phrases: list[tuple[int, float]] = []
+        self._vectors: list[dict[str, float]] = []
+        self._short: dict[str, list[int]] = defaultdict(list)
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for owner, where, features in phrasings:
-            # A word in nearly every topic says little and would be costly to look up: it is
-            # kept only in the shortest phrasings ("phone number"), where it is the point.
+            # A word in nearly every topic says little and would be costly to look up: it
+            # finds only the shortest phrasings ("phone number"), where it is the point.
             short = len(features) <= SHORT_PHRASING
-            kept = [f for f in features if short or len(having[f]) <= common]
-            norm = math.sqrt(sum(self._rarity[f] ** 2 for f in kept))
-            if not norm:
-                continue
+            norm = math.sqrt(sum(self._rarity[f] ** 2 for f in features))
             phrase = len(self._phrases)
             self._phrases.append((owner, WEIGHTS[where]))
-            for feature in kept:
-                postings[feature].append((phrase, self._rarity[feature] / norm))
+            vector = {f: self._rarity[f] / norm for f in features}
+            self._vectors.append(vector)
+            for feature in features:
+                if len(having[feature]) <= common:
+                    postings[feature].append((phrase, vector[feature]))
+                elif short:
+                    self._short[feature].append(phrase)
         return dict(postings)
 
 

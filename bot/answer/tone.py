@@ -13,14 +13,19 @@ _UPSET = re.compile(
     re.IGNORECASE,
 )
 _SHOUT_MIN_LETTERS = 12
+_LETTERS = re.compile(r"[^\W\d_]")
+_CAPITALS = re.compile(r"[A-Z\u00c0-\u00de]")
+CHECKED_CHARS = 500
+"""The tone of a message is set in its first lines; reading further costs without telling."""
 _SHOUT_SHARE = 0.7
 
 
 def frustrated(text: str) -> bool:
     """Words of frustration, several exclamation marks, or a message mostly in capitals."""
+    text = text[:CHECKED_CHARS]
     if _UPSET.search(text) or "!!" in text or "?!" in text:
         return True
-    letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < _SHOUT_MIN_LETTERS:
+    letters = len(_LETTERS.findall(text))
+    if letters < _SHOUT_MIN_LETTERS:
         return False
-    return sum(ch.isupper() for ch in letters) / len(letters) >= _SHOUT_SHARE
+    return len(_CAPITALS.findall(text)) / letters >= _SHOUT_SHARE
