@@ -52,7 +52,7 @@ def build(count: int, into: Path, seed: int = 3) -> Path:
     rng = random.Random(seed)
     shutil.copytree(ROOT / "knowledge", into / "knowledge", dirs_exist_ok=True)
     shutil.copytree(ROOT / "seeds", into / "seeds", dirs_exist_ok=True)
-    lines = ["topics:"]
+    lines: list[str] = []
     for n in range(count):
         words = rng.sample(WORDS, 3)
         lines += [
@@ -66,8 +66,16 @@ def build(count: int, into: Path, seed: int = 3) -> Path:
             "    sources: [{source: seed, lines: [1]}]",
             "    reviewed: 2026-11-24",
         ]
-    (into / "knowledge" / "zz-synthetic.yaml").write_text("\n".join(lines) + "\n")
+    per_file = 9 * FILE_TOPICS  # lines per topic × topics per file: each file under 1 MB
+    for start in range(0, len(lines), per_file):
+        chunk = ["topics:", *lines[start : start + per_file]]
+        name = f"zz-synthetic-{start // per_file:03d}.yaml"
+        (into / "knowledge" / name).write_text("\n".join(chunk) + "\n")
     return into / "knowledge"
+
+
+FILE_TOPICS = 2000
+"""Topics per generated file; knowledge files are capped at 1 MB each."""
 
 
 def queries(count: int, topics: int, seed: int = 5) -> list[str]:

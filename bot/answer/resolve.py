@@ -47,13 +47,17 @@ MAX_SUGGESTIONS = 3
 MAX_PARTS = 3
 TITLE_CUTOFF = 60.0
 """rapidfuzz `ratio` a title needs to be suggested for a message nothing else matched."""
+TITLE_QUERY_CHARS = 80
+"""Only this much of a message is compared with titles: no title is longer."""
 RANK_CUTOFF = 60.0
 """rapidfuzz `WRatio` a title or alias needs to be offered while someone is still typing."""
 WEIGHTS = {"alias": 1.5, "keyword": 1.2, "example": 1.0, "title": 0.8}
 PAIR_BONUS = 1.6
 """A pair of neighbouring words says more than either word alone."""
-SHORT_PHRASING = 3
-"""Features a phrasing may have and still keep its common words."""
+MAX_POSTINGS = 300
+"""Phrasings a word may be looked up in; past that it is common, whatever its share."""
+COMMON_CANDIDATES = 40
+"""Phrasings a common word finds on its own: those where it weighs most."""
 COMMON_SHARE = 0.1
 COMMON_MIN_TOPICS = 4
 """A feature in more topics than both of these says nothing and is not indexed."""
@@ -154,7 +158,7 @@ class Resolver:
                 How.SUGGEST, suggestions=tuple(self._topics[i] for i in picks[:MAX_SUGGESTIONS])
             )
         similar = process.extract(
-            query, self._titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=MAX_SUGGESTIONS
+            query[:TITLE_QUERY_CHARS], self._titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=MAX_SUGGESTIONS
         )
         if similar:
             return Match(How.SUGGEST, suggestions=tuple(self._topics[i] for _, _, i in similar))
@@ -188,32 +192,24 @@ class Resolver:
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if not norm:
             return []
-        # Candidates come through the message's telling features; a common word only adds to
-        # phrasings found that way (or, in a message with nothing else, to the short ones).
-        near: dict[int, float] = defaultdict(float)
-        common = []
+        near: dict[int, float] = {}
         for feature, weight in weights.items():
-            listed = self._postings.get(feature)
-            if listed is None:
-                common.append((feature, weight))
-                continue
-            for phrase, value in listed:
-                near[phrase] += weight * value
-        for feature, _ in common:
-            for phrase in self._short.get(feature, ()):
-                near.setdefault(phrase, 0.0)
-        for phrase in near:
-            values = self._vectors[phrase]
-            for feature, weight in common:
-                near[phrase] += weight * values.get(feature, 0.0)
-        best: dict[int, list[float]] = defaultdict(list)
+            for phrase, value in self._postings.get(feature, ()):
+                near[phrase] = near.get(phrase, 0.0) + weight * value
+        first: dict[int, float] = {}
+        second: dict[int, float] = {}
+        phrases = self._phrases
         for phrase, similarity in near.items():
-            topic, source = self._phrases[phrase]
-            best[topic].append(similarity / norm * source)
+            topic, source = phrases[phrase]
+            score = similarity * source
+            if score > first.get(topic, 0.0):
+                second[topic] = first.get(topic, 0.0)
+                first[topic] = score
+            elif score > second.get(topic, 0.0):
+                second[topic] = score
         scores = []
-        for topic, found in best.items():
-            found.sort(reverse=True)
-            score = found[0] + SECOND_SHARE * (found[1] if len(found) > 1 else 0.0)
+        for topic, top in first.items():
+            score = (top + SECOND_SHARE * second.get(topic, 0.0)) / norm
             if score >= MIN_SCORE:
                 scores.append(_Scored(topic, score))
         ranked = sorted(scores, key=lambda s: (-s.score, s.topic))
@@ -308,23 +304,19 @@ class Resolver:
             for f, ts in having.items()
         }
         self._phrases: list[tuple[int, float]] = []
-        self._vectors: list[dict[str, float]] = []
-        self._short: dict[str, list[int]] = defaultdict(list)
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for owner, where, features in phrasings:
-            # A word in nearly every topic says little and would be costly to look up: it
-            # finds only the shortest phrasings ("phone number"), where it is the point.
-            short = len(features) <= SHORT_PHRASING
             norm = math.sqrt(sum(self._rarity[f] ** 2 for f in features))
             phrase = len(self._phrases)
             self._phrases.append((owner, WEIGHTS[where]))
-            vector = {f: self._rarity[f] / norm for f in features}
-            self._vectors.append(vector)
             for feature in features:
-                if len(having[feature]) <= common:
-                    postings[feature].append((phrase, vector[feature]))
-                elif short:
-                    self._short[feature].append(phrase)
+                postings[feature].append((phrase, self._rarity[feature] / norm))
+        for feature, listed in postings.items():
+            if len(having[feature]) > common or len(listed) > MAX_POSTINGS:
+                # A word in nearly every topic says little and is costly to look up: it counts
+                # only in the phrasings where it weighs most ("phone number").
+                listed.sort(key=lambda item: -item[1])
+                del listed[COMMON_CANDIDATES:]
         return dict(postings)
 
 
