@@ -158,7 +158,11 @@ class Resolver:
                 How.SUGGEST, suggestions=tuple(self._topics[i] for i in picks[:MAX_SUGGESTIONS])
             )
         similar = process.extract(
-            query[:TITLE_QUERY_CHARS], self._titles, scorer=fuzz.ratio, score_cutoff=TITLE_CUTOFF, limit=MAX_SUGGESTIONS
+            query[:TITLE_QUERY_CHARS],
+            self._titles,
+            scorer=fuzz.ratio,
+            score_cutoff=TITLE_CUTOFF,
+            limit=MAX_SUGGESTIONS,
         )
         if similar:
             return Match(How.SUGGEST, suggestions=tuple(self._topics[i] for _, _, i in similar))
