@@ -178,3 +178,21 @@ def test_match_reports_how(kb: Knowledge) -> None:
     assert resolver.resolve("Specialty").how is How.ALIAS
     assert resolver.resolve("who do I call about my injectable biologic").how is How.KEYWORDS
     assert resolver.resolve("qwxz zzkj").how is How.NONE
+
+
+async def test_a_question_of_common_words_only_is_still_understood(ask: Ask) -> None:
+    # Every word here is a stopword; the whole message spells one of help's phrasings.
+    assert (await ask("what can you help me with?")).topic_id == "help"
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("someone stole my identity and is using my caremark account", False),
+        ("what's the specialty number and is it open on sunday", True),
+    ],
+)
+async def test_and_starts_a_new_question_only_when_one_follows(
+    ask: Ask, text: str, split: bool
+) -> None:
+    assert ((await ask(text)).kind is ReplyKind.MULTI) is split

@@ -50,6 +50,8 @@ TITLE_CUTOFF = 60.0
 TITLE_QUERY_CHARS = 80
 """Only this much of a message is compared with titles: no title is longer."""
 RANK_CUTOFF = 60.0
+PHRASING_CUTOFF = 85.0
+"""How closely a message of common words only must spell one of a topic's phrasings."""
 """rapidfuzz `WRatio` a title or alias needs to be offered while someone is still typing."""
 WEIGHTS = {"alias": 1.5, "keyword": 1.2, "example": 1.0, "title": 0.8}
 PAIR_BONUS = 1.6
@@ -64,8 +66,9 @@ COMMON_MIN_TOPICS = 4
 _TYPO_CACHE_LIMIT = 4_096
 _SEGMENTS = re.compile(
     r"[?;\n]+|(?<=\w{3})[.!]+\s+|\b\d\)\s*|\b(?:also|plus|and what about|what about)\b|"
-    r",?\s+and\s+(?=(?:is|are|can|could|do|does|did|what|whats|when|where|how|who|will|"
-    r"should|i|my)\b)",
+    r",?\s+and\s+(?=(?:what|whats|when|where|how|who|i|my)\b|"
+    r"(?:is|are|can|could|do|does|did|will|should)\s+(?:i|it|you|they|there|this|that|my|the|"
+    r"a|an|he|she|we|caremark|cvs)\b)",
     re.I,
 )
 _QUESTION_START = re.compile(
@@ -132,6 +135,7 @@ class Resolver:
             key=lambda i: (order.get(kb.topics[i].category, len(order)), i),
         )
         self._postings = self._index(kb.topics)
+        self._spelled_texts = [text for text, _ in self._spelled]
         self._known = frozenset(w for f in self._rarity for w in f.split(" "))
         self._spellings = self._spellings_of(kb)
         self._spelling_list = sorted(self._spellings)
@@ -157,6 +161,8 @@ class Resolver:
             return Match(
                 How.SUGGEST, suggestions=tuple(self._topics[i] for i in picks[:MAX_SUGGESTIONS])
             )
+        if not words and (nearest := self._nearest_phrasing(query)) is not None:
+            return Match(How.KEYWORDS, self._topics[nearest])
         similar = process.extract(
             query[:TITLE_QUERY_CHARS],
             self._titles,
@@ -219,6 +225,17 @@ class Resolver:
         ranked = sorted(scores, key=lambda s: (-s.score, s.topic))
         strong = [s for s in ranked if s.topic not in self._weak]
         return strong or ranked
+
+    def _nearest_phrasing(self, query: str) -> int | None:
+        """For a message of common words only ("what can you help me with"): the topic of
+        the phrasing it spells almost exactly, if any."""
+        hit = process.extractOne(
+            query[:TITLE_QUERY_CHARS],
+            self._spelled_texts,
+            scorer=fuzz.ratio,
+            score_cutoff=PHRASING_CUTOFF,
+        )
+        return self._spelled[hit[2]][1] if hit else None
 
     def _parts(self, text: str) -> list[int]:
         """The topics of the separate questions in a message, in the order asked; a part is
@@ -294,9 +311,11 @@ class Resolver:
         language) as a unit vector of its features, weighted by rarity across topics; the
         postings map a feature to the phrasings that have it."""
         phrasings: list[tuple[int, str, tuple[str, ...]]] = []
+        self._spelled: list[tuple[str, int]] = []
         having: dict[str, set[int]] = defaultdict(set)
         for i, topic in enumerate(topics):
             for where, text in _sources(topic, self._translated[i]):
+                self._spelled.append((matchable(text), i))
                 features = tuple(_features(self._words(matchable(text), correct=False)))
                 if features:
                     phrasings.append((i, where, features))
