@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
+from bot.i18n import LANGUAGES
+
 DEFAULT_PORT = 3000
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
 
@@ -91,6 +94,20 @@ def discord_settings(env: Mapping[str, str] | None = None) -> DiscordSettings | 
             "DISCORD_PUBLIC_KEY (HTTP endpoint) or DISCORD_TOKEN (gateway) is missing"
         )
     return DiscordSettings(key, token, app_id, api_url)
+
+
+def language(env: Mapping[str, str] | None = None) -> str:
+    """`CAREMARK_LANGUAGE`: the answers' language when neither the person nor the message
+    says (`en` by default, or `es`)."""
+    env = os.environ if env is None else env
+    raw = env.get("CAREMARK_LANGUAGE", "").strip().lower()
+    if not raw:
+        return DEFAULT_LANGUAGE
+    if raw not in LANGUAGES:
+        raise ConfigError(
+            f"CAREMARK_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {raw[:20]!r}"
+        )
+    return raw
 
 
 def port(env: Mapping[str, str] | None = None) -> int:

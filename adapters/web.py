@@ -27,7 +27,7 @@ from adapters.serving import Drain, body_in_time, unauthorized
 from adapters.settings import SlackSettings
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
-from adapters.slack.app import Answers, build_app, is_ssl_check, slash_command_text
+from adapters.slack.app import Answers, build_app, is_ssl_check, slash_command, web_client
 from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
 
@@ -51,7 +51,7 @@ class Slack:
 
     @classmethod
     def start(cls, engine: Engine, settings: SlackSettings, clock: UnixTime = time.time) -> Slack:
-        answers = Answers(engine)
+        answers = Answers(engine, client=web_client(settings))
         app = build_app(answers, settings)
         socket = (
             AsyncSocketModeHandler(app, settings.app_token) if settings.mode == "socket" else None
@@ -187,9 +187,9 @@ async def _slack_events(request: web.Request) -> web.Response:
         return unauthorized("invalid request signature", "Slack request without a valid signature")
     if not slack.replays.first_time(request.headers[SIGNATURE_HEADER], now):
         return unauthorized("replayed request", "a replayed Slack request")
-    text = slash_command_text(body.decode("utf-8"))
-    if text is not None:
-        answer = await slack.answers.command_body(text)
+    command = slash_command(body.decode("utf-8"))
+    if command is not None:
+        answer = await slack.answers.command_body(command.text, command.user)
         return web.Response(body=answer, content_type="application/json")
     headers: dict[str, str | Sequence[str]] = {
         name: request.headers.getall(name) for name in request.headers

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from bot.core import Engine
 from bot.gate import load
@@ -137,6 +138,7 @@ def hostile_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
             reviewed: 2026-11-24
         """)
     (root / "knowledge" / "zz-hostile.yaml").write_text(topic, encoding="utf-8")
+    translate_new_items(root / "knowledge")
     return Engine(load(root / "knowledge"), clock=lambda: FIXED_NOW)
 
 
@@ -222,3 +224,44 @@ async def chat_client(engine: Engine) -> AsyncIterator[Any]:
     await client.start_server()
     yield client
     await client.close()
+
+
+def translate_new_items(kb_dir: Path) -> None:
+    """Give topics, slots and facts a test added to a knowledge base copy stand-in Spanish
+    (`translations/zz-test-es.yaml`), so that only the problem under test is reported."""
+    from bot.kb.knowledge import read_draft
+    from bot.kb.prose import STATEMENT_KINDS, numbers_in
+
+    draft, _ = read_draft(kb_dir, None)
+    known = {
+        kind: {k for at in draft.translations for k in getattr(at.item, kind)}
+        for kind in ("topics", "slots", "facts")
+    }
+    text: dict[str, Any] = {"language": "es", "topics": {}, "slots": {}, "facts": {}}
+    for at in draft.topics:
+        topic = at.item
+        if topic.id not in known["topics"]:
+            entry: dict[str, Any] = {"title": "Tema de prueba", "summary": "Texto de prueba."}
+            entry["steps"] = ["Paso de prueba."] * len(topic.steps)
+            entry["warnings"] = ["Aviso de prueba."] * len(topic.warnings)
+            if topic.lead:
+                entry["lead"] = "Respuesta de prueba."
+            text["topics"][topic.id] = entry
+    for at in draft.slots:
+        slot = at.item
+        if slot.id not in known["slots"]:
+            text["slots"][slot.id] = {"label": "Dato de prueba"} | (
+                {"fallback": "Consejo de prueba."} if slot.fallback else {}
+            )
+    for record in draft.shipped_facts():
+        if record.id in known["facts"]:
+            continue
+        fact: dict[str, str] = {}
+        if record.fact.note:
+            fact["note"] = "Nota de prueba."
+        if record.slot.kind in STATEMENT_KINDS:
+            fact["value"] = " ".join(["Valor", *numbers_in(getattr(record.fact, "value", ""))])
+        if fact:
+            text["facts"][record.id] = fact
+    target = kb_dir / "translations" / "zz-test-es.yaml"
+    target.write_text(yaml.safe_dump(text, allow_unicode=True), encoding="utf-8")

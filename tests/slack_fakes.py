@@ -157,6 +157,8 @@ class FakeSlack:
     current: web.WebSocketResponse | None = None
     delay: float = 0.0
     """Seconds each response_url or Web API call takes, as a slow Slack would."""
+    locales: dict[str, str] = field(default_factory=dict)
+    """What `users.info` says each user's locale is; others get `missing_scope`."""
 
     async def drop(self) -> None:
         """Close the live Socket Mode connection from Slack's side, as Slack does at times."""
@@ -212,7 +214,16 @@ async def start_fake_slack() -> FakeSlack:
         sender.cancel()
         return ws
 
+    async def users_info(request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        fake.posts.append((request.path, form))
+        user = str(form.get("user", ""))
+        if user not in fake.locales:
+            return web.json_response({"ok": False, "error": "missing_scope"})
+        return web.json_response({"ok": True, "user": {"id": user, "locale": fake.locales[user]}})
+
     app.router.add_post("/api/apps.connections.open", connections_open)
+    app.router.add_post("/api/users.info", users_info)
     app.router.add_get("/link", link)
     app.router.add_post("/{tail:.*}", record)
     await fake.server.start_server()

@@ -23,7 +23,7 @@ from bot.reply import Platform, Query
 from bot.safety import phones
 from bot.safety.audit import audit, summary
 from bot.safety.trust import Severity
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, translate_new_items
 
 EXPECTED = {
     ("customer-care-phone-seed", "near-miss"),  # one digit from CVS Specialty's number
@@ -169,6 +169,7 @@ def add_slot(kb_dir: Path, kind: str, facts: list[str], *, extra: str = "") -> N
         """)
     )
     (kb_dir / "zz-extra.yaml").write_text(text, encoding="utf-8")
+    translate_new_items(kb_dir)
 
 
 def test_near_misses_in_a_knowledge_base_are_withheld(kb_copy: Path) -> None:

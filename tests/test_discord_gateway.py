@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestServer
 
 from adapters.discord_app import render
 from adapters.discord_app.commands import command
-from adapters.discord_app.gateway import CaremarkButton, GatewayBot
+from adapters.discord_app.gateway import CaremarkButton, GatewayBot, SpecTranslator
 from bot.core import Engine
 from tests.conftest import ROOT
 from tests.discord_limits import violations
@@ -212,13 +212,15 @@ def test_no_privileged_intents(engine: Engine) -> None:
     assert intents.guilds
 
 
-def test_tree_registers_exactly_the_printed_command(engine: Engine) -> None:
+async def test_tree_registers_exactly_the_printed_command(engine: Engine) -> None:
     client = GatewayBot(engine)
     registered = client.tree.get_command("caremark")
     assert registered is not None
-    as_sent = registered.to_dict(client.tree)
     printed = command(engine.knowledge)
+    translator = SpecTranslator(printed)
+    as_sent = await registered.get_translated_payload(client.tree, translator)
     assert {k: as_sent[k] for k in printed} == printed
+    assert printed["description_localizations"].keys() == {"es-ES", "es-419"}
 
 
 def test_command_follows_discord_naming_and_size_rules(engine: Engine) -> None:

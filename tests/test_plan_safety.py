@@ -26,7 +26,7 @@ from bot.core import Engine
 from bot.gate import inspect, load
 from bot.kb.knowledge import KnowledgeError
 from bot.reply import Query, Trust, View
-from tests.conftest import EXAMPLE_PLAN, FIXED_NOW, ROOT
+from tests.conftest import EXAMPLE_PLAN, FIXED_NOW, ROOT, translate_new_items
 
 HEAD = "plan: {id: acme, name: Acme, verified_by: Acme Benefits, verified_on: 2026-11-01}\n"
 GOOD_PLAN = HEAD + textwrap.dedent("""\
@@ -284,6 +284,7 @@ def _show_new_slot(kb_dir: Path) -> None:
             """),
         encoding="utf-8",
     )
+    translate_new_items(kb_dir)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from adapters.web import create_app
 from bot.core import Engine
 from bot.kb.knowledge import KnowledgeError
 from bot.reply import Query
+from tests.conftest import translate_new_items
 from tests.slack_fakes import SERVE, command_body, free_port, signed_headers, start_server
 
 NEW_TOPIC = """\
@@ -47,6 +48,7 @@ async def test_engine_reload(kb_copy: Path) -> None:
     assert (await engine.handle(Query("specialty"))).topic_id == "specialty"  # old still serves
     (kb_copy / "zz-broken.yaml").unlink()
     (kb_copy / "zz-new.yaml").write_text(NEW_TOPIC, encoding="utf-8")
+    translate_new_items(kb_copy)
     engine.reload()
     assert (await engine.handle(Query("zebra crossing question"))).topic_id == "brand-new"
 
@@ -68,6 +70,7 @@ async def test_admin_reload_endpoint(kb_copy: Path) -> None:
         assert "zz-broken.yaml" in json.dumps(await refused.json())
         (kb_copy / "zz-broken.yaml").unlink()
         (kb_copy / "zz-new.yaml").write_text(NEW_TOPIC, encoding="utf-8")
+        translate_new_items(kb_copy)
         done = await client.post("/admin/reload", headers=auth)
         assert done.status == 200 and (await done.json())["reloaded"] is True
     finally:
@@ -99,6 +102,7 @@ def test_sighup_reloads_a_running_server(kb_copy: Path, monkeypatch: pytest.Monk
         assert "1-800-237-2767" in ask(base, "specialty")  # the broken file changed nothing
         (kb_copy / "zz-broken.yaml").unlink()
         (kb_copy / "zz-new.yaml").write_text(NEW_TOPIC, encoding="utf-8")
+        translate_new_items(kb_copy)
         process.send_signal(signal.SIGHUP)
         for _ in range(100):
             if "A brand new topic" in ask(base, "zebra crossing question"):
@@ -117,6 +121,7 @@ def test_reload_in_a_frozen_process_refreezes_the_new_base(kb_copy: Path) -> Non
     try:
         assert gc.get_freeze_count() > 0
         (kb_copy / "zz-new.yaml").write_text(NEW_TOPIC, encoding="utf-8")
+        translate_new_items(kb_copy)
         assert reload(engine) == []
         fresh = engine._plans[None].resolver
         assert not any(o is fresh for o in gc.get_objects())  # frozen: out of the GC's sight

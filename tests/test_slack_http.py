@@ -14,7 +14,7 @@ from multidict import CIMultiDict
 
 from adapters.settings import SlackSettings
 from adapters.slack import render
-from adapters.slack.app import slash_command_text
+from adapters.slack.app import slash_command
 from adapters.web import Slack, create_app
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
@@ -300,7 +300,7 @@ async def test_another_command_is_left_to_bolt(client: TestClient[Any, Any]) -> 
 @pytest.mark.parametrize(
     ("form", "text"),
     [
-        ("command=%2Fcaremark&text=specialty", "specialty"),
+        ("command=%2Fcaremark&text=specialty&user_id=U1", "specialty"),
         ("command=%2Fcaremark&text=", ""),
         ("command=%2Fcaremark", ""),
         ("text=specialty", None),
@@ -311,4 +311,7 @@ async def test_another_command_is_left_to_bolt(client: TestClient[Any, Any]) -> 
     ],
 )
 def test_slash_command_text(form: str, text: str | None) -> None:
-    assert slash_command_text(form) == text
+    command = slash_command(form)
+    assert (command.text if command else None) == text
+    if command and "user_id" in form:
+        assert command.user == "U1"

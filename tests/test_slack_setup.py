@@ -82,7 +82,10 @@ def test_manifest_http_and_socket(kb: Knowledge) -> None:
 
 def test_manifest_command_prints_yaml(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slack", "manifest", "--url", "https://bot.example.com"]) == 0
-    assert yaml.safe_load(capsys.readouterr().out)["oauth_config"]["scopes"]["bot"] == ["commands"]
+    assert yaml.safe_load(capsys.readouterr().out)["oauth_config"]["scopes"]["bot"] == [
+        "commands",
+        "users:read",
+    ]
     assert main(["slack", "manifest", "--url", "http://insecure.example"]) == 3
 
 

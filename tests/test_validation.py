@@ -10,7 +10,7 @@ import pytest
 from adapters.cli import main
 from bot.gate import load
 from bot.kb.knowledge import KnowledgeError
-from tests.conftest import KB_DIR
+from tests.conftest import KB_DIR, translate_new_items
 
 TOPIC = """\
 topics:
@@ -27,6 +27,7 @@ topics:
 def problems(kb_dir: Path, extra: str | None = None, plan: Path | None = None) -> list[str]:
     if extra is not None:
         (kb_dir / "zz-extra.yaml").write_text(textwrap.dedent(extra), encoding="utf-8")
+        translate_new_items(kb_dir)
     with pytest.raises(KnowledgeError) as caught:
         load(kb_dir, plan)
     return [str(p) for p in caught.value.problems]
@@ -138,6 +139,7 @@ def test_times_and_words_stay_strings(kb_copy: Path) -> None:
             schedule: {windows: [{days: mon-fri, open: 10:00, close: 18:30}]}
     """
     (kb_copy / "zz-extra.yaml").write_text(textwrap.dedent(extra), encoding="utf-8")
+    translate_new_items(kb_copy)
     kb = load(kb_copy)
     assert {"on", "off", "yes", "no"} <= kb.stopwords
     (record,) = kb.facts["extra.hours"]
@@ -182,6 +184,7 @@ def test_cli_check_lists_problems_and_fails(
     kb_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (kb_copy / "zz-extra.yaml").write_text(TOPIC + "    colour: blue\n", encoding="utf-8")
+    translate_new_items(kb_copy)
     assert main(["kb", "check", str(kb_copy)]) == 1
     out = capsys.readouterr()
     assert "zz-extra.yaml:9: topics[extra].colour: unknown field" in out.out
@@ -197,6 +200,7 @@ def test_bot_refuses_to_start_on_a_broken_base(
     kb_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (kb_copy / "zz-extra.yaml").write_text(TOPIC + "    colour: blue\n", encoding="utf-8")
+    translate_new_items(kb_copy)
     assert main(["ask", "specialty", "--kb", str(kb_copy)]) == 2
     err = capsys.readouterr().err
     assert "refusing to start" in err and "colour: unknown field" in err

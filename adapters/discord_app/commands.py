@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp
 
 from adapters.settings import ConfigError, DiscordSettings
+from bot.i18n import words
 from bot.kb.knowledge import Knowledge
 
 NAME = "caremark"
@@ -16,26 +17,35 @@ MAX_COMMAND_CHARS = 8000
 STRING, CHAT_INPUT = 3, 1
 
 
+SPANISH_LOCALES = ("es-ES", "es-419")
+"""Discord's two Spanish locales: Spain and Latin America (U.S. Spanish speakers pick either)."""
+
+
 def command(kb: Knowledge) -> dict[str, Any]:
-    """`/caremark topic:<autocomplete>`: the topic is optional, so bare `/caremark` gives help."""
-    examples = ", ".join(t.id for t in kb.topics if t.id in ("specialty", "hours", "fees"))
+    """`/caremark topic:<autocomplete>`: the topic is optional, so bare `/caremark` gives help.
+    Descriptions come from the catalogues, with Spanish for Discord's Spanish locales."""
+    en, es = words("en"), words("es")
     return {
         "name": NAME,
         "type": CHAT_INPUT,
-        "description": "How to reach CVS Caremark, with each fact's source and trust level"[
-            :MAX_DESCRIPTION
-        ],
+        "description": en("platform.discord_description")[:MAX_DESCRIPTION],
+        "description_localizations": _in_spanish(es("platform.discord_description")),
         "options": [
             {
                 "type": STRING,
                 "name": "topic",
-                "description": f"A topic or question, e.g. {examples}"[:MAX_DESCRIPTION],
+                "description": en("platform.discord_topic")[:MAX_DESCRIPTION],
+                "description_localizations": _in_spanish(es("platform.discord_topic")),
                 "required": False,
                 "autocomplete": True,
                 "max_length": 200,
             }
         ],
     }
+
+
+def _in_spanish(text: str) -> dict[str, str]:
+    return {locale: text[:MAX_DESCRIPTION] for locale in SPANISH_LOCALES}
 
 
 def commands(kb: Knowledge) -> list[dict[str, Any]]:

@@ -141,6 +141,24 @@ def caremark_command(engine: Engine, kb: Knowledge) -> app_commands.Command[Any,
     return caremark
 
 
+class SpecTranslator(app_commands.Translator):
+    """The command's descriptions in each locale the printed command localizes them to."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self._words: dict[tuple[str, str], str] = {}
+        for part in (spec, *spec["options"]):
+            for locale, text in part.get("description_localizations", {}).items():
+                self._words[(part["description"], locale)] = text
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        return self._words.get((string.message, locale.value))
+
+
 class GatewayBot(discord.Client):
     """A client with no privileged intents, the /caremark tree and persistent buttons."""
 
@@ -154,6 +172,7 @@ class GatewayBot(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CaremarkButton)
+        await self.tree.set_translator(SpecTranslator(command_spec(self.engine.knowledge)))
 
 
 async def run(engine: Engine, token: str) -> None:

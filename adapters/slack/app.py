@@ -12,7 +12,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
@@ -26,6 +26,7 @@ from adapters.replay import ReplayGuard
 from adapters.settings import SlackSettings
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
+from adapters.slack.locales import UserLocales
 from adapters.slack.verify import SIGNATURE_HEADER
 from adapters.text import from_button
 from bot.core import Engine
@@ -48,7 +49,7 @@ def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
         return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=settings.bot_token)
 
     app = AsyncApp(
-        client=web_client(settings),
+        client=answers.client or web_client(settings),
         authorize=authorize,
         signing_secret=settings.signing_secret or "socket-mode",
         request_verification_enabled=False,  # verified before Bolt, see adapters/slack/verify.py
@@ -89,23 +90,37 @@ def is_ssl_check(headers: Mapping[str, str], body: bytes) -> bool:
 MAX_SSL_CHECK_BYTES = 512
 
 
-def slash_command_text(body: str) -> str | None:
-    """The text of a `/caremark` slash command form body; None for any other request."""
+class SlashCommand(NamedTuple):
+    text: str
+    user: str
+
+
+def slash_command(body: str) -> SlashCommand | None:
+    """The text and user of a `/caremark` slash command form body; None for any other."""
     form = urllib.parse.parse_qs(body, keep_blank_values=True)
     if form.get("command") != [COMMAND] or "payload" in form:
         return None
-    return form.get("text", [""])[0]
+    return SlashCommand(form.get("text", [""])[0], form.get("user_id", [""])[0])
 
 
 class Answers:
     """The listeners; each one turns a Slack payload into a Query and a Reply into blocks."""
 
-    def __init__(self, engine: Engine, clock: UnixTime = time.time) -> None:
+    def __init__(
+        self, engine: Engine, clock: UnixTime = time.time, client: AsyncWebClient | None = None
+    ) -> None:
         self._engine = engine
         self._rendered = Rendered()
         self._clock = clock
         self.background = Background()
         self._events = ReplayGuard(MAX_AGE_SECONDS)  # remembers event ids for ten minutes
+        self.client = client
+        self.locales = (
+            UserLocales(lambda: client, self.background, clock) if client is not None else None
+        )
+
+    def _locale(self, user: str) -> str | None:
+        return self.locales.get(user) if self.locales else None
 
     async def screen_events(
         self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
@@ -130,29 +145,37 @@ class Answers:
         await next()
         return None
 
-    async def _ask(self, text: str, view: View = View.BRIEF, language: str | None = None) -> Reply:
-        query = Query(text, Platform.SLACK, view=view, language=language)
+    async def _ask(
+        self,
+        text: str,
+        view: View = View.BRIEF,
+        language: str | None = None,
+        locale: str | None = None,
+    ) -> Reply:
+        query = Query(text, Platform.SLACK, locale=locale, view=view, language=language)
         return await self._engine.handle(query)
 
     async def _pressed(self, body: dict[str, Any], view: View = View.BRIEF) -> Reply:
         """The answer a button asks for: its topic, in the language it carries."""
         topic, language = from_button(_action_value(body))
-        return await self._ask(topic, view, language)
+        return await self._ask(topic, view, language, self._locale(_user(body)))
 
-    async def command_body(self, text: str) -> bytes:
+    async def command_body(self, text: str, user: str = "") -> bytes:
         """The slash command's answer as a response body (a fallback if anything failed).
 
         Over HTTP this is the whole response, sent before Bolt is involved: slash commands
         are the traffic that bursts, and Bolt's dispatch nearly doubles their cost."""
         try:
-            reply = await self._ask(text)
+            reply = await self._ask(text, locale=self._locale(user))
             return self._rendered.body(reply, "private", lambda: render.message(reply))
         except Exception:
             return encode(render.error_message(_failed("slash command")))
 
     async def command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """The slash command through Bolt (Socket Mode): the same answer, in the ack."""
-        body = await self.command_body(str(command.get("text") or ""))
+        body = await self.command_body(
+            str(command.get("text") or ""), str(command.get("user_id") or "")
+        )
         await ack(**json.loads(body))
 
     async def share(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -189,7 +212,7 @@ class Answers:
     ) -> None:
         reply = await self._pressed(body, view)
         if body.get("view", {}).get("type") == "home":
-            directory = await self._ask("help", View.FULL)
+            directory = await self._ask("help", View.FULL, reply.language)
             await client.views_publish(
                 user_id=body["user"]["id"], view=render.home_view(directory, reply)
             )
@@ -204,10 +227,16 @@ class Answers:
 
     async def _publish_home(self, user: str, client: AsyncWebClient) -> None:
         try:
-            directory = await self._ask("help", View.FULL)
+            locale = await self.locales.fetch(user) if self.locales else None
+            directory = await self._ask("help", View.FULL, locale=locale)
             await client.views_publish(user_id=user, view=render.home_view(directory))
         except Exception:
             _failed("app home")
+
+
+def _user(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    return str(user.get("id") or "") if isinstance(user, dict) else ""
 
 
 def _action_value(body: dict[str, Any]) -> str:

@@ -55,7 +55,8 @@ def manifest(kb: Knowledge, request_url: str | None = None, name: str = APP_NAME
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [command],
         },
-        "oauth_config": {"scopes": {"bot": ["commands"]}},
+        # users:read: each person's language setting (users.info), to answer in it.
+        "oauth_config": {"scopes": {"bot": ["commands", "users:read"]}},
         "settings": settings,
     }
 

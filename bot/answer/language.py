@@ -6,221 +6,61 @@ platform's locale, then the deployment's default.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from bot.i18n import DEFAULT
+import yaml
 
-SUPPORTED = ("en", "es")
+from bot.i18n import DEFAULT, LANGUAGES
+
+SUPPORTED = LANGUAGES
 _ASKED = (
     (
         "es",
         re.compile(
-            r"\b(en espa[nñ]ol|in spanish|spanish please|espa[nñ]ol por favor|"
-            r"hablo espa[nñ]ol|en castellano)\b",
+            r"\b(en espa[nñ]ol|espa[nñ]ol,? por favor|hablo espa[nñ]ol|en castellano|"
+            r"(answer|reply|respond|write|say|tell|explain|show|give)( (me|it|this|that|the "
+            r"answer))? in spanish|in spanish,? please|spanish,? please)\b",
             re.IGNORECASE,
         ),
     ),
-    ("en", re.compile(r"\b(in english|en ingl[eé]s|english please)\b", re.IGNORECASE)),
+    (
+        "en",
+        re.compile(
+            r"\b(en ingl[eé]s|(answer|reply|respond|write|say|tell|explain|show|give)( (me|it|"
+            r"this|that|the answer))? in english|in english,? please|english,? please)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
+_BARE_ASK = re.compile(r"^\W*(in )?(spanish|english|espa[nñ]ol|ingl[eé]s)\W*$", re.IGNORECASE)
+""""in spanish" alone, as a follow-up or a button would say it."""
+_BARE_LANGUAGE = {"spanish": "es", "espanol": "es", "español": "es", "english": "en"}
 _PREFIX = re.compile(r"^\s*(/caremark\s+)?(?P<language>es|en)\s*[:,-]?\s+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
-SPANISH = frozenset(
-    [
-        "el",
-        "la",
-        "los",
-        "las",
-        "un",
-        "una",
-        "unos",
-        "unas",
-        "de",
-        "del",
-        "al",
-        "que",
-        "qué",
-        "y",
-        "o",
-        "pero",
-        "por",
-        "para",
-        "con",
-        "sin",
-        "es",
-        "son",
-        "está",
-        "están",
-        "estoy",
-        "tengo",
-        "tiene",
-        "necesito",
-        "quiero",
-        "puedo",
-        "cómo",
-        "como",
-        "cuál",
-        "cual",
-        "cuándo",
-        "cuando",
-        "dónde",
-        "donde",
-        "quién",
-        "mi",
-        "mis",
-        "su",
-        "sus",
-        "me",
-        "se",
-        "le",
-        "lo",
-        "nos",
-        "número",
-        "numero",
-        "teléfono",
-        "telefono",
-        "llamar",
-        "horario",
-        "hora",
-        "horas",
-        "farmacia",
-        "receta",
-        "recetas",
-        "medicina",
-        "medicinas",
-        "medicamento",
-        "medicamentos",
-        "pedido",
-        "paquete",
-        "llegó",
-        "llego",
-        "correo",
-        "cuenta",
-        "tarjeta",
-        "seguro",
-        "ayuda",
-        "hola",
-        "gracias",
-        "buenos",
-        "buenas",
-        "días",
-        "dias",
-        "favor",
-        "también",
-        "tambien",
-        "abierto",
-        "abren",
-        "cierran",
-        "mañana",
-        "tarde",
-        "noche",
-        "especialidad",
-        "hablar",
-        "alguien",
-        "perdí",
-        "perdido",
-        "dañado",
-        "estafa",
-        "llamada",
-        "mensaje",
-        "esto",
-        "este",
-        "esta",
-        "eso",
-        "hay",
-        "ya",
-        "aquí",
-        "aqui",
-        "sí",
-    ]
-)
-ENGLISH = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "to",
-        "and",
-        "or",
-        "but",
-        "for",
-        "with",
-        "without",
-        "is",
-        "are",
-        "am",
-        "was",
-        "were",
-        "have",
-        "has",
-        "need",
-        "want",
-        "can",
-        "how",
-        "what",
-        "which",
-        "when",
-        "where",
-        "who",
-        "my",
-        "your",
-        "our",
-        "me",
-        "it",
-        "this",
-        "that",
-        "number",
-        "phone",
-        "call",
-        "hours",
-        "hour",
-        "open",
-        "pharmacy",
-        "prescription",
-        "medication",
-        "order",
-        "package",
-        "arrived",
-        "mail",
-        "account",
-        "card",
-        "insurance",
-        "help",
-        "hi",
-        "hello",
-        "thanks",
-        "thank",
-        "please",
-        "also",
-        "specialty",
-        "talk",
-        "someone",
-        "lost",
-        "damaged",
-        "scam",
-        "text",
-        "email",
-        "there",
-        "here",
-        "yes",
-        "do",
-        "does",
-        "did",
-        "get",
-        "got",
-    ]
-)
+QUESTION_WORDS = Path(__file__).parent.parent / "data" / "question-words.yaml"
+with QUESTION_WORDS.open(encoding="utf-8") as _handle:
+    _LISTED: dict[str, str] = yaml.safe_load(_handle)
+ENGLISH = frozenset(_LISTED["en"].split())
+SPANISH = frozenset(_LISTED["es"].split()) - ENGLISH
 """Words common in questions, by language; accents are also a sign of Spanish."""
 MIN_EVIDENCE = 2
 
 
 def requested(text: str) -> tuple[str | None, str]:
     """The language the person asked for, and the text without the request."""
-    prefix = _PREFIX.match(text)
-    if prefix:
-        return prefix["language"].lower(), text[prefix.end() :]
     for language, pattern in _ASKED:
         if pattern.search(text):
             return language, pattern.sub(" ", text)
+    bare = _BARE_ASK.match(text)
+    if bare:
+        name = bare[2].casefold()
+        return _BARE_LANGUAGE.get(name, "en" if name.startswith("ingl") else "es"), ""
+    prefix = _PREFIX.match(text)
+    if prefix:
+        language, rest = prefix["language"].lower(), text[prefix.end() :]
+        # "en qué horario…" is Spanish that starts with "en", not a request for English.
+        if not (language == "en" and written_in(text) == "es"):
+            return language, rest
     return None, text
 
 
@@ -231,7 +71,9 @@ def written_in(text: str) -> str | None:
     spanish = sum(w in SPANISH for w in words) + sum(_accented(w) for w in words)
     spanish += text.count("¿") + text.count("¡")
     english = sum(w in ENGLISH for w in words)
-    if spanish >= MIN_EVIDENCE and spanish > english:
+    # One Spanish word is enough when nothing speaks for English ("gracias!"); one English
+    # word is not, since Spanish speakers use "specialty" and "refill" too.
+    if spanish > english and (spanish >= MIN_EVIDENCE or not english):
         return "es"
     if english >= MIN_EVIDENCE and english > spanish:
         return "en"

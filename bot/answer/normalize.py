@@ -33,8 +33,13 @@ def clean(text: str) -> str:
 
 
 def matchable(text: str) -> str:
-    """Casefolded words separated by single spaces: the form every alias is compared in."""
+    """Casefolded words without accents (`número` is `numero`, as people type it on a phone),
+    separated by single spaces: the form every alias is compared in."""
     folded = _APOSTROPHES.sub("", clean(text).casefold())
+    if not folded.isascii():
+        folded = "".join(
+            ch for ch in unicodedata.normalize("NFD", folded) if not unicodedata.combining(ch)
+        )
     return " ".join(_NON_WORD.sub(" ", folded).split())
 
 

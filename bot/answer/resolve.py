@@ -65,7 +65,10 @@ COMMON_MIN_TOPICS = 4
 """A feature in more topics than both of these says nothing and is not indexed."""
 _TYPO_CACHE_LIMIT = 4_096
 _SEGMENTS = re.compile(
-    r"[?;\n]+|(?<=\w{3})[.!]+\s+|\b\d\)\s*|\b(?:also|plus|and what about|what about)\b|"
+    r"[?¿;\n]+|(?<=\w{3})[.!]+\s+|\b\d\)\s*|\b(?:also|plus|and what about|what about)\b|"
+    r"\b(?:tambi[eé]n|adem[aá]s|y qu[eé] (?:tal|hay de)|y sobre)\b|"
+    r",?\s+y\s+(?=(?:qu[eé]|cu[aá]l|cu[aá]ndo|d[oó]nde|c[oó]mo|qui[eé]n|a qu[eé]|"
+    r"cu[aá]nto)\b|(?:puedo|pueden|se puede|hay|tienen)\s)|"
     r",?\s+and\s+(?=(?:what|whats|when|where|how|who|i|my)\b|"
     r"(?:is|are|can|could|do|does|did|will|should)\s+(?:i|it|you|they|there|this|that|my|the|"
     r"a|an|he|she|we|caremark|cvs)\b)",
@@ -73,7 +76,8 @@ _SEGMENTS = re.compile(
 )
 _QUESTION_START = re.compile(
     r"^\s*(and\s+)?(what|whats|what's|when|where|how|who|which|can|could|do|does|is|are|"
-    r"should|will|any)\b",
+    r"should|will|any|qu[eé]|cu[aá]l(es)?|cu[aá]ndo|d[oó]nde|c[oó]mo|qui[eé]n|a qu[eé]|"
+    r"cu[aá]nto|puedo|pueden|se puede|hay|tienen|es|son|me pueden|necesito)\b",
     re.I,
 )
 

@@ -9,7 +9,11 @@ _UPSET = re.compile(
     r"worst|terrible|horrible|awful|useless|joke|again\?|still (no|not|haven|waiting)|"
     r"(third|fourth|fifth|\d+(st|nd|rd|th)) time|keeps? (happening|getting)|every single|"
     r"wtf|ffs|omg|seriously\?|for weeks|nobody (helps|answers|calls)|no one (helps|answers)|"
-    r"escalat\w*|supervisor|complain\w*|harrumph)\b",
+    r"escalat\w*|supervisor|complain\w*|harrumph|"
+    r"hart[oa]s?|cansad[oa]s? de|furios[oa]|enojad[oa]|molest[oa]|rid[ií]culo|inaceptable|"
+    r"p[eé]sim[oa]|otra vez|de nuevo\?|nadie (contesta|responde|me ayuda|ayuda)|"
+    r"todav[ií]a no|sigo esperando|queja\w*|quejarme|supervisora?|(tercera|cuarta|quinta) vez|"
+    r"ya van \w+ veces|no puede ser|qu[eé] mal servicio|una burla|un chiste)\b",
     re.IGNORECASE,
 )
 _SHOUT_MIN_LETTERS = 12

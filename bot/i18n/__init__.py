@@ -19,7 +19,7 @@ import yaml
 
 FOLDER = Path(__file__).parent
 DEFAULT = "en"
-LANGUAGES: tuple[str, ...] = ("en",)
+LANGUAGES: tuple[str, ...] = ("en", "es")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from bot.answer.normalize import matchable
 from bot.kb.knowledge import Draft, Located
 from bot.kb.model import CONTACT_KINDS, PHONE_KINDS, Citation, HoursFact
 from bot.kb.prose import STATEMENT_KINDS, prose_problems
-from bot.kb.translations import translations_clean
+from bot.kb.translations import translations_clean, translations_complete
 from bot.kb.yamlsource import Path_, Problem
 from bot.safety import domains, phones
 
@@ -278,4 +278,5 @@ RULES: tuple[Rule, ...] = (
     prose_is_clean,
     hours_zones,
     translations_clean,
+    translations_complete,
 )

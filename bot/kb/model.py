@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 SlotId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=80)]
+FactId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=96)]
+"""A fact's own id, or the one it is given: its slot's id and its place (`x.phone-2`)."""
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True)]
 TimeOfDay = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
@@ -300,7 +302,7 @@ class Translation(Strict):
     categories: dict[Id, Short] = Field(default_factory=dict)
     topics: dict[Id, TopicText] = Field(default_factory=dict)
     slots: dict[SlotId, SlotText] = Field(default_factory=dict)
-    facts: dict[Id, FactText] = Field(default_factory=dict)
+    facts: dict[FactId, FactText] = Field(default_factory=dict)
     synonyms: dict[Short, list[Short]] = Field(default_factory=dict)
     stopwords: list[Short] = Field(default_factory=list)
 

@@ -1,10 +1,11 @@
 """Checks of the knowledge base's translations: complete, and prose only.
 
-Every language in `LANGUAGES` has a file under `knowledge/translations/` that translates every
-topic, slot, category and note, with the same number of steps and warnings; it translates
-nothing that doesn't exist; and its prose holds no phone number, e-mail or URL, while a
-translated statement (a delivery time, say) keeps exactly the original's numbers. A plan's
-translations are optional, but may only name its own slots and facts.
+Every language in `LANGUAGES` has files under `knowledge/translations/` (`es.yaml`, and any
+other with `language: es`) that together translate every topic, slot, category and note, with
+the same number of steps and warnings; they translate nothing that doesn't exist; their prose
+holds no phone number, e-mail or URL, while a translated statement (a delivery time, say) keeps
+exactly the original's numbers. A plan's translations are optional, but may only name its own
+slots and facts.
 """
 
 from __future__ import annotations
@@ -18,50 +19,60 @@ from bot.kb.yamlsource import Path_, Problem
 
 
 def translations_complete(draft: Draft) -> Iterator[Problem]:
-    shipped = {language_of(at): at for at in draft.translations if not at.path}
+    shipped: dict[str, list[Located[Translation]]] = {}
+    for at in draft.translations:
+        if not at.path:
+            shipped.setdefault(language_of(at), []).append(at)
     for language in LANGUAGES:
-        at = shipped.get(language)
-        if at is None:
+        files = shipped.get(language)
+        if not files:
             where = draft.kb_dir / TRANSLATIONS / f"{language}.yaml"
             yield Problem(str(where), None, "", f"missing: the translation into '{language}'")
         else:
-            yield from _complete(draft, at)
+            yield from _complete(draft, files)
 
 
-def _complete(draft: Draft, at: Located[Translation]) -> Iterator[Problem]:
-    text = at.item
+def _complete(draft: Draft, files: list[Located[Translation]]) -> Iterator[Problem]:
+    """One language's files, taken together, translate everything; a problem with one item is
+    reported where that item is translated, a missing one at the language's first file."""
+    at = files[0]
+    topics = {k: (f, v) for f in files for k, v in f.item.topics.items()}
+    slots = {k: (f, v) for f in files for k, v in f.item.slots.items()}
+    facts = {k: v for f in files for k, v in f.item.facts.items()}
+    categories = {k for f in files for k in f.item.categories}
     for topic_at in draft.topics:
         topic = topic_at.item
-        mine = text.topics.get(topic.id)
-        if mine is None:
+        if topic.id not in topics:
             yield at.problem(f"topic '{topic.id}' is not translated", under=("topics",))
             continue
+        where, mine = topics[topic.id]
         if (len(mine.steps), len(mine.warnings)) != (len(topic.steps), len(topic.warnings)):
-            yield at.problem(
+            yield where.problem(
                 "needs as many steps and warnings as the original", under=("topics", topic.id)
             )
         if bool(mine.lead) != bool(topic.lead):
-            yield at.problem(
+            yield where.problem(
                 "needs a lead exactly when the original has one", under=("topics", topic.id)
             )
     for slot_at in draft.slots:
         slot = slot_at.item
-        theirs = text.slots.get(slot.id)
-        if theirs is None:
+        if slot.id not in slots:
             yield at.problem(f"slot '{slot.id}' is not translated", under=("slots",))
-        elif bool(theirs.fallback) != bool(slot.fallback):
-            yield at.problem(
+            continue
+        where, theirs = slots[slot.id]
+        if bool(theirs.fallback) != bool(slot.fallback):
+            yield where.problem(
                 "needs a fallback exactly when the original has one", under=("slots", slot.id)
             )
     for record in draft.shipped_facts():
         needs_value = record.slot.kind in STATEMENT_KINDS
-        fact = text.facts.get(record.id)
+        fact = facts.get(record.id)
         if (record.fact.note and not (fact and fact.note)) or (
             needs_value and not (fact and fact.value)
         ):
             yield at.problem(f"fact '{record.id}' is not translated", under=("facts",))
     for category in draft.categories:
-        if category.item.id not in text.categories:
+        if category.item.id not in categories:
             yield at.problem(
                 f"category '{category.item.id}' is not translated", under=("categories",)
             )

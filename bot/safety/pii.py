@@ -28,29 +28,40 @@ class Kind(StrEnum):
 
 REDACTED = "[removed]"
 _SSN = re.compile(r"(?<![\d-])(\d{3})([-. /]?)(\d{2})\2(\d{4})(?![\d-])")
-_SSN_WORDS = re.compile(r"\b(ssn|ss#|social(\s+security)?|security\s+(no|number|#))", re.I)
+_SSN_WORDS = re.compile(
+    r"\b(ssn|ss#|itin|social(\s+security)?|security\s+(no|number|#)|seguro\s+social)", re.I
+)
 _ID = re.compile(
-    r"\b(member|subscriber|rx|group|grp|policy|id|pcn|bin)\s*(id|#|no\.?|number|bin|pcn|group)?"
-    r"\s*(is|:|=|#)?\s*(?P<value>[A-Z0-9][A-Z0-9-]*(?: \d[\d-]*){0,4})\b",
+    r"\b(member|subscriber|rx|group|grp|policy|id|pcn|bin|miembro|afiliado|socio|p[oó]liza|"
+    r"grupo|receta)\s*(id|#|no\.?|number|bin|pcn|group|n[uú]mero|de\s+miembro)?"
+    r"\s*(is|es|:|=|#)?\s*(?P<value>[A-Z0-9][A-Z0-9-]*(?: \d[\d-]*){0,4})\b",
     re.I,
 )
 _BARE_ID = re.compile(r"(?<![\w-])[A-Z]{1,3}\d{8,11}(?![\w-])")
 """A member ID as plans print them (a letter or three, then eight to eleven digits), alone."""
-_CARD_WORDS = re.compile(r"\b(card|visa|mastercard|amex|debit|credit)\b", re.I)
+_CARD_WORDS = re.compile(
+    r"\b(card|visa|mastercard|amex|debit|credit|tarjeta|cr[eé]dito|d[eé]bito)\b", re.I
+)
 _INTRODUCERS = re.compile(
     r"\b(my\s+)?(member|subscriber|rx|group|grp|policy|pcn|bin|card|account)\s*"
     r"(id|#|no\.?|number|num)?\s*(is|:|=)?|\b(dob|d\.o\.b\.?|date of birth|birth ?date|"
     r"ssn|ss#|social security( number| no\.?)?|exp(iry|ires|iration)?( date)?)\b\s*(is|:)?|"
-    r"\bid\s*(is|:|#)",
+    r"\bid\s*(is|es|:|#)|\b(mi\s+)?(n[uú]mero\s+de\s+)?(id\s+de\s+)?(miembro|afiliado|"
+    r"seguro\s+social|social|tarjeta|p[oó]liza|grupo|receta)\b\s*(es|:)?|"
+    r"\b(fecha\s+de\s+nacimiento|fecha\s+nac\.?|nac[ií]\s+el|nacid[oa]\s+el|vence)\b\s*(es|:)?",
     re.I,
 )
 """The words that introduce an identifier; gone with it, they can't steer the answer."""
 _DATE = (
     r"(\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|"
+    r"\d{1,2}\s+de\s+(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+    r"octubre|noviembre|diciembre)\s+(de\s+|del\s+)?\d{4})"
 )
 _BIRTH = re.compile(
-    r"\b(dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|born(\s+on)?)\b[^\d\w]{0,12}"
+    r"\b(dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|born(\s+on)?|"
+    r"fecha\s+de\s+nacimiento|fecha\s+nac|nacimiento|nac[ií](\s+el)?|nacid[oa](\s+el)?|"
+    r"cumplea[nñ]os)\b[^\d\w]{0,12}"
     r"(?P<value>" + _DATE + r")",
     re.I,
 )
@@ -131,7 +142,8 @@ def _find(text: str) -> list[Found]:
         return found
     for m in _SSN.finditer(text):
         separated = bool(m.group(2))
-        if _valid_ssn(m) and (separated or _SSN_WORDS.search(text)):
+        named = bool(_SSN_WORDS.search(text))  # "my social is 9…": an ITIN is one too
+        if (separated or named) and (_valid_ssn(m) or named):
             found.append(Found(Kind.SSN, m.start(), m.end()))
     named_card = bool(_CARD_WORDS.search(text))
     for m in _CARD.finditer(text):

@@ -30,7 +30,9 @@ _NUMBERISH = re.compile(r"[+(]?\d[\d ().-]{5,}\d")
 _DOUBT = re.compile(
     r"\b(legit\w*|real(ly)?|scam\w*|fraud\w*|fake|phish\w*|verify|safe|trust\w*|genuine|"
     r"suspicious|sus|sketchy|shady|bogus|spam\w*|official|authentic|valid|correct|right|"
-    r"actually (them|cvs|caremark)|is (this|that|it) (them|cvs|caremark|you guys|right))\b",
+    r"actually (them|cvs|caremark)|is (this|that|it) (them|cvs|caremark|you guys|right)|"
+    r"leg[ií]tim[oa]|de verdad|verdader[oa]|estafa\w*|fraude|falso|falsa|enga[nñ]o|oficial|"
+    r"es seguro|confiable|correcto|correcta|son ellos|es de (cvs|caremark)|sospechos[oa])\b",
     re.IGNORECASE,
 )
 """Words that ask whether a contact is genuine."""
@@ -38,11 +40,13 @@ _CONTACTED = re.compile(
     r"\b(called me|calling me|call(ed|s)? from|texts? from|texted( me)?|text message|"
     r"e-?mails? from|e-?mailed( me)?|messages? from|voice ?mail|left (me )?a message|"
     r"got an? (call|text|e-?mail|message|letter)|received an? (call|text|e-?mail|message)|"
-    r"keeps? calling|someone called)\b",
+    r"keeps? calling|someone called|me llam(a|o|ó|aron|an)|me escribi(o|ó|eron)|"
+    r"me mand(o|ó|aron) (un )?(mensaje|texto|correo|email)|me lleg(o|ó) (un )?(mensaje|texto|"
+    r"correo|email|carta)|mensaje de|correo de|llamada de|me dejaron (un )?mensaje)\b",
     re.IGNORECASE,
 )
 """Words that say a contact reached the person: the moment a scam check matters most."""
-_ASKS_ABOUT = re.compile(r"^\W*(is|are|was|check)\b", re.IGNORECASE)
+_ASKS_ABOUT = re.compile(r"^\W*(is|are|was|check|es|son|este|esta|revisa)\b", re.IGNORECASE)
 FEW_WORDS = 2
 """A message that is a contact and at most this many other words is asking about it."""
 _DIGITS = {1: "reason.one_digit", 2: "reason.two_digits"}

@@ -2,10 +2,12 @@
 
     python -m tests.devset.evaluate [FILE ...] [--json] [--wrong]
 
-A message is *right* when the reply is about the expected topic (or topics, or outcome), and
-*unsafe* when any rendering of it (console, Slack, Discord) contains a string the label says it
-must never contain, or lacks one it must contain. The default file is this folder's
-`messages.yaml`; a held-out set of the same shape can be given instead.
+A message is *right* when the reply is about the expected topic (or topics, or outcome), in
+the message's language (an item's `language`, else the file's: `messages-es.yaml` is Spanish,
+`messages.yaml` English), and *unsafe* when any rendering of it (console, Slack, Discord)
+contains a string the label says it must never contain, or lacks one it must contain. The
+default file is this folder's `messages.yaml`; a held-out set of the same shape can be given
+instead.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from adapters.console import render_text  # noqa: E402
 from adapters.discord_app import render as discord  # noqa: E402
 from adapters.slack import render as slack  # noqa: E402
 from bot.core import Engine  # noqa: E402
-from bot.i18n import words  # noqa: E402
+from bot.i18n import DEFAULT, words  # noqa: E402
 from bot.reply import Platform, Query, Reply, ReplyKind, Visibility  # noqa: E402
 
 MESSAGES = Path(__file__).with_name("messages.yaml")
+SPANISH = Path(__file__).with_name("messages-es.yaml")
 VERDICT_KEYS = {
     "official": ("verify.official", "verify.plan"),
     "scam": ("verify.scam",),
@@ -54,6 +57,9 @@ class Outcome:
 def load(path: Path = MESSAGES) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         items: list[dict[str, Any]] = yaml.safe_load(handle)
+    language = path.stem.rpartition("-")[2] if "-" in path.stem else DEFAULT
+    for item in items:
+        item.setdefault("language", language)
     return items
 
 
@@ -71,7 +77,10 @@ def renderings(reply: Reply) -> str:
 def judge(item: dict[str, Any], reply: Reply) -> Outcome:
     expect = item["expect"]
     got = _described(reply)
-    right = _matches(expect, reply)
+    language = item.get("language", DEFAULT)
+    right = _matches(expect, reply) and reply.language == language
+    if reply.language != language:
+        got += f" (in {reply.language})"
     shown = renderings(reply)
     unsafe = [f"contains {s!r}" for s in item.get("must_not", []) if s in shown]
     unsafe += [f"lacks {s!r}" for s in item.get("must", []) if s not in shown]
@@ -94,11 +103,11 @@ def _matches(expect: dict[str, Any], reply: Reply) -> bool:
         verdict = expect.get("verdict")
         if verdict is None:
             return True
-        en = words()
-        return any(en(key) in reply.lead for key in VERDICT_KEYS[verdict])
+        said = words(reply.language)
+        return any(said(key) in reply.lead for key in VERDICT_KEYS[verdict])
     if outcome == "privacy":
         notice = reply.visibility is Visibility.PRIVATE and any(
-            marker in reply.lead for marker in _privacy_markers()
+            marker in reply.lead for marker in _privacy_markers(reply.language)
         )
         topic = expect.get("topic")
         return notice and (topic is None or _about(reply, topic))
@@ -113,9 +122,9 @@ def _about(reply: Reply, topic: str) -> bool:
     return reply.topic_id == topic or any(p.topic_id == topic for p in reply.parts)
 
 
-def _privacy_markers() -> list[str]:
-    en = words()
-    return [en("privacy.posted", what="").split(":")[0], en("privacy.typed", what="")[:20]]
+def _privacy_markers(language: str) -> list[str]:
+    said = words(language)
+    return [said("privacy.posted", what="").split(":")[0], said("privacy.typed", what="")[:20]]
 
 
 async def run(engine: Engine, items: list[dict[str, Any]]) -> list[Outcome]:
