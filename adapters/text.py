@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable
 
 from bot.reply import TopicRef
 
-TRUNCATED = " … (shortened)"
+TRUNCATED = " …"
+"""Marks a cut; in every language (the answer says in words when a whole part was cut)."""
 
 
 def clip(text: str, limit: int, tidy: Callable[[str], str] = str) -> str:

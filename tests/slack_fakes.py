@@ -159,6 +159,8 @@ class FakeSlack:
     """Seconds each response_url or Web API call takes, as a slow Slack would."""
     locales: dict[str, str] = field(default_factory=dict)
     """What `users.info` says each user's locale is; others get `missing_scope`."""
+    lookups: list[str] = field(default_factory=list)
+    """The users `users.info` was asked about, in order."""
 
     async def drop(self) -> None:
         """Close the live Socket Mode connection from Slack's side, as Slack does at times."""
@@ -215,15 +217,15 @@ async def start_fake_slack() -> FakeSlack:
         return ws
 
     async def users_info(request: web.Request) -> web.Response:
-        form = dict(await request.post())
-        fake.posts.append((request.path, form))
+        form = {**request.query, **dict(await request.post())}  # the SDK sends a GET
         user = str(form.get("user", ""))
+        fake.lookups.append(user)
         if user not in fake.locales:
             return web.json_response({"ok": False, "error": "missing_scope"})
         return web.json_response({"ok": True, "user": {"id": user, "locale": fake.locales[user]}})
 
     app.router.add_post("/api/apps.connections.open", connections_open)
-    app.router.add_post("/api/users.info", users_info)
+    app.router.add_route("*", "/api/users.info", users_info)
     app.router.add_get("/link", link)
     app.router.add_post("/{tail:.*}", record)
     await fake.server.start_server()

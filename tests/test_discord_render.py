@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.discord_app import render
+from adapters.text import TRUNCATED
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, Reply, ReplyKind, TopicRef, View
@@ -43,7 +44,7 @@ def test_adversarial_reply_within_limits(field: str) -> None:
 def test_everything_adversarial_at_once() -> None:
     data = render.message(adversarial())
     assert violations(data) == []
-    assert "… (shortened)" in str(data)
+    assert TRUNCATED in str(data)
     urls = [b["url"] for row in data["components"] for b in row["components"] if "url" in b]
     assert "https://www.caremark.com" in urls
     assert all(u.startswith("https://") and len(u) <= 512 for u in urls)  # no javascript:, tel:
@@ -89,7 +90,7 @@ async def test_markup_in_the_knowledge_base_renders_inert(hostile_engine: Engine
     reply = await hostile_engine.handle(Query("hostile topic", Platform.DISCORD))
     data = render.message(reply)
     assert violations(data) == []
-    assert "… (shortened)" in str(data)
+    assert TRUNCATED in str(data)
 
 
 async def test_footer_summarises_trust(ask: Ask) -> None:

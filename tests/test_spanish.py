@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import shutil
 from pathlib import Path
@@ -175,3 +177,42 @@ def test_kb_check_refuses_a_statement_with_other_numbers(tmp_path: Path) -> None
 def test_the_knowledge_base_is_translated_completely() -> None:
     load()  # the completeness and prose rules run on every load; this one must pass
     assert SPANISH_FILE.is_file()
+
+
+async def test_discord_answers_in_the_interaction_locale(kb: Knowledge, engine: Engine) -> None:
+    from tests.test_discord_http import client_for, command, post
+
+    client = await client_for(engine)
+    try:
+        _, answer = await post(client, command("specialty", "es-419"))
+    finally:
+        await client.close()
+    spanish = yaml.safe_load(SPANISH_FILE.read_text(encoding="utf-8"))
+    data = answer["data"]
+    assert data["embeds"][0]["title"].endswith(spanish["topics"]["specialty"]["title"])
+    buttons = [b["custom_id"] for row in data["components"] for b in row["components"]]
+    assert all(b.endswith(("@es", "@en")) for b in buttons)
+    assert "caremark:lang:specialty@en" in buttons  # the way back to English
+
+
+async def test_slack_learns_each_persons_locale_without_waiting(engine: Engine) -> None:
+    from tests.slack_fakes import command_body, start_fake_slack
+    from tests.test_slack_http import client_for, post
+
+    fake = await start_fake_slack()
+    fake.locales["U0TEST"] = "es-LA"
+    client = await client_for(engine, fake)
+    try:
+        first = await (await post(client, command_body("specialty"))).json()
+        for _ in range(100):  # the look-up runs after the first answer went out
+            second = await (await post(client, command_body("specialty"))).json()
+            if '"scam-warning@es"' in json.dumps(second):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await client.close()
+        await fake.server.close()
+    assert fake.lookups == ["U0TEST"]
+    assert '"scam-warning@en"' in json.dumps(first)  # answered at once, without waiting
+    assert '"scam-warning@es"' in json.dumps(second)  # then in the person's language
+    assert '"specialty@en"' in json.dumps(second)  # with the way back to English

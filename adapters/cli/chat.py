@@ -17,7 +17,7 @@ from bot.kb.knowledge import default_plan
 from bot.reply import Platform, Query, View
 
 QUIT_WORDS = frozenset({"quit", "exit", "q", ":q"})
-MORE_WORDS = frozenset({"more", "more details", "m"})
+MORE_WORDS = frozenset({"more", "more details", "m", "más", "mas", "más detalles", "mas detalles"})
 FORMAT_HELP = (
     "how to print the answer: text (default), json (the platform-neutral reply), slack (the "
     "Block Kit message Slack would get) or discord (the interaction response)"
