@@ -232,7 +232,11 @@ class Engine:
         if checks:
             log.debug("verified", extra={"platform": query.platform.value, "how": "verify"})
             return build.verify_reply(loaded.kb, checks, self._context(query, frustrated=False))
-        match = loaded.resolver.resolve(query.text)
+        resolver = loaded.resolver
+        if query.follows:
+            match = resolver.follow_up(query.text, query.follows)
+        else:
+            match = resolver.resolve(query.text)
         upset = tone.frustrated(query.text)
         if match.how is How.MULTI:
             brief = replace(query, view=View.BRIEF)

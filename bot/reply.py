@@ -35,6 +35,9 @@ class Query:
     posted: bool = False
     language: str | None = None
     """A language the person chose (a button); otherwise the message and locale decide."""
+    follows: str | None = None
+    """The topic just answered in this conversation (a DM or a thread): a short follow-up
+    ("in Spanish please", "how do I do that") is about it unless it names another."""
 
 
 class Trust(StrEnum):

@@ -196,3 +196,19 @@ async def test_and_starts_a_new_question_only_when_one_follows(
     ask: Ask, text: str, split: bool
 ) -> None:
     assert ((await ask(text)).kind is ReplyKind.MULTI) is split
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "topic"),
+    [
+        ("specialty", "in spanish please", "specialty"),
+        ("specialty", "how do i do that?", "specialty"),
+        ("specialty", "and their hours?", "hours"),
+        ("hours", "what about for medicare", "medicare"),
+        ("appeals", "y eso cómo se hace?", "appeals"),
+    ],
+)
+async def test_a_follow_up_is_read_with_the_previous_answer_in_mind(
+    ask: Ask, previous: str, text: str, topic: str
+) -> None:
+    assert (await ask(text, follows=previous)).topic_id == topic

@@ -17,7 +17,7 @@ import yaml
 
 from adapters.cli import main
 from adapters.settings import ConfigError, port, slack_settings
-from adapters.slack.manifest import MAX_USAGE_HINT, manifest
+from adapters.slack.manifest import EVENTS, MAX_USAGE_HINT, SCOPES, manifest
 from bot.kb.knowledge import Knowledge
 from tests.conftest import ROOT
 from tests.discord_fakes import KEY
@@ -74,7 +74,7 @@ def test_manifest_http_and_socket(kb: Knowledge) -> None:
     assert len(command["usage_hint"]) <= MAX_USAGE_HINT and "specialty" in command["usage_hint"]
     assert http["settings"]["socket_mode_enabled"] is False
     assert http["features"]["app_home"]["home_tab_enabled"] is True
-    assert http["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert http["settings"]["event_subscriptions"]["bot_events"] == list(EVENTS)
     socket_mode = manifest(kb)
     assert socket_mode["settings"]["socket_mode_enabled"] is True
     assert "url" not in socket_mode["features"]["slash_commands"][0]
@@ -82,10 +82,9 @@ def test_manifest_http_and_socket(kb: Knowledge) -> None:
 
 def test_manifest_command_prints_yaml(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slack", "manifest", "--url", "https://bot.example.com"]) == 0
-    assert yaml.safe_load(capsys.readouterr().out)["oauth_config"]["scopes"]["bot"] == [
-        "commands",
-        "users:read",
-    ]
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed["oauth_config"]["scopes"]["bot"] == list(SCOPES)
+    assert printed["settings"]["event_subscriptions"]["bot_events"] == list(EVENTS)
     assert main(["slack", "manifest", "--url", "http://insecure.example"]) == 3
 
 

@@ -20,6 +20,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.background import Background
+from adapters.bursts import BurstLimit
+from adapters.conversations import Conversations
 from adapters.logs import reference
 from adapters.rendered import Rendered, encode
 from adapters.replay import ReplayGuard
@@ -27,6 +29,7 @@ from adapters.settings import SlackSettings
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.locales import UserLocales
+from adapters.slack.messages import Messages
 from adapters.slack.verify import SIGNATURE_HEADER
 from adapters.text import from_button
 from bot.core import Engine
@@ -63,6 +66,8 @@ def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
     app.action(TOPIC_PATTERN)(answers.topic)
     app.action(MORE_PATTERN)(answers.more)
     app.event("app_home_opened")(answers.home_opened)
+    app.event("app_mention")(answers.messages.mention)
+    app.event("message")(answers.messages.message)
     return app
 
 
@@ -118,6 +123,12 @@ class Answers:
         self.locales = (
             UserLocales(lambda: client, self.background, clock) if client is not None else None
         )
+        self.messages = Messages(
+            self.ask, self._locale, self.background, Conversations(clock), BurstLimit(clock)
+        )
+
+    async def ask(self, query: Query) -> Reply:
+        return await self._engine.handle(query)
 
     def _locale(self, user: str) -> str | None:
         return self.locales.get(user) if self.locales else None

@@ -13,6 +13,23 @@ MAX_COMMAND = 32
 MAX_DESCRIPTION = 2000
 MAX_USAGE_HINT = 1000
 APP_NAME = "Caremark help"
+EVENTS = (
+    "app_home_opened",
+    "app_mention",  # @Caremark help in a channel or thread
+    "message.im",  # the Messages tab: a direct message
+    "message.channels",  # replies in a thread it answered in (public channels)
+    "message.groups",  # the same in private channels
+)
+SCOPES = (
+    "commands",
+    "users:read",  # each person's language setting (users.info), to answer in it
+    "app_mentions:read",
+    "chat:write",  # answers to mentions and DMs
+    "im:history",
+    "channels:history",
+    "groups:history",
+)
+"""Exactly the events and scopes the listeners in adapters/slack/ use, nothing more."""
 
 
 def manifest(kb: Knowledge, request_url: str | None = None, name: str = APP_NAME) -> dict[str, Any]:
@@ -31,7 +48,7 @@ def manifest(kb: Knowledge, request_url: str | None = None, name: str = APP_NAME
         "should_escape": False,
     }
     settings: dict[str, Any] = {
-        "event_subscriptions": {"bot_events": ["app_home_opened"]},
+        "event_subscriptions": {"bot_events": list(EVENTS)},
         "interactivity": {"is_enabled": True},
         "org_deploy_enabled": False,
         "socket_mode_enabled": request_url is None,
@@ -49,14 +66,13 @@ def manifest(kb: Knowledge, request_url: str | None = None, name: str = APP_NAME
         "features": {
             "app_home": {
                 "home_tab_enabled": True,
-                "messages_tab_enabled": False,
+                "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [command],
         },
-        # users:read: each person's language setting (users.info), to answer in it.
-        "oauth_config": {"scopes": {"bot": ["commands", "users:read"]}},
+        "oauth_config": {"scopes": {"bot": list(SCOPES)}},
         "settings": settings,
     }
 

@@ -75,14 +75,16 @@ def plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
 
 
-def message(reply: Reply, *, shared: bool = False) -> dict[str, Any]:
+def message(reply: Reply, *, shared: bool = False, note: bool = True) -> dict[str, Any]:
     """The message for a slash command or `response_url`: private unless shared, and never
-    shared when the reply itself is private (a routed topic from an old or crafted button)."""
+    shared when the reply itself is private (a routed topic from an old or crafted button).
+    `note` says under a shared answer that it came from /caremark (not under a reply to a
+    mention, which everyone saw asked)."""
     shared = shared and reply.visibility is Visibility.SHAREABLE
     words = i18n.words(reply.language)
     tail = _actions(reply, words, shareable=not shared)
     tail += _buttons(reply, words)
-    tail += _footer(reply, shared, words)
+    tail += _footer(reply, shared and note, words)
     return {
         "response_type": "in_channel" if shared else "ephemeral",
         "text": fallback_text(reply),

@@ -45,6 +45,8 @@ SHORT_MESSAGE = 3
 SUGGESTION_FLOOR = 0.5
 MAX_SUGGESTIONS = 3
 MAX_PARTS = 3
+FOLLOW_UP_WORDS = 4
+"""A vague follow-up this short is about the previous answer, not a "did you mean"."""
 TITLE_CUTOFF = 60.0
 """rapidfuzz `ratio` a title needs to be suggested for a message nothing else matched."""
 TITLE_QUERY_CHARS = 80
@@ -90,6 +92,7 @@ class How(StrEnum):
     KEYWORDS = "keywords"
     MULTI = "multi"
     SUGGEST = "suggest"
+    FOLLOW_UP = "follow-up"
     NONE = "none"
 
 
@@ -112,9 +115,13 @@ class Resolver:
 
     def __init__(self, kb: Knowledge) -> None:
         self._topics = kb.topics
+        self._by_id = kb.topics_by_id
         self._weak = frozenset(i for i, t in enumerate(kb.topics) if t.weak)
-        self._synonyms = kb.synonyms
-        self._stop = frozenset(self._canon(w) for w in kb.stopwords if w not in kb.synonyms)
+        # Messages lose their accents before words are looked up, so the lists do too.
+        self._synonyms = {matchable(k): matchable(v) for k, v in kb.synonyms.items()}
+        self._stop = frozenset(
+            self._canon(matchable(w)) for w in kb.stopwords if w not in kb.synonyms
+        )
         self._translated = [
             [texts.topics[t.id] for texts in kb.texts.values() if t.id in texts.topics]
             for t in kb.topics
@@ -177,6 +184,18 @@ class Resolver:
         if similar:
             return Match(How.SUGGEST, suggestions=tuple(self._topics[i] for _, _, i in similar))
         return Match(How.NONE)
+
+    def follow_up(self, text: str, previous: str) -> Match:
+        """A message right after an answer about `previous`: a topic it names wins ("and
+        their hours?" is Hours); a message that names none ("in Spanish please", "how do I
+        do that?") is about the previous topic."""
+        match = self.resolve(text)
+        before = self._by_id.get(previous)
+        if before is None or match.how in (How.ALIAS, How.KEYWORDS, How.MULTI):
+            return match
+        if match.how is How.SUGGEST and len(self._words(matchable(text))) > FOLLOW_UP_WORDS:
+            return match
+        return Match(How.FOLLOW_UP, before)
 
     def rank(self, text: str, limit: int) -> tuple[Topic, ...]:
         """Topics for a half-typed question, best first (for autocomplete): an exact match,
