@@ -36,12 +36,62 @@ USER = {
 }
 
 
+BOT_USER = {**USER, "id": "999", "username": "caremark", "bot": True}
+
+
+def message_payload(
+    channel: str, content: str, *, author: dict[str, Any] = USER, **extra: Any
+) -> dict[str, Any]:
+    """A MESSAGE_CREATE payload as the gateway sends it."""
+    return {
+        "id": str(abs(hash((channel, content, len(extra)))) % 10**17 + 10**17),
+        "channel_id": channel,
+        "author": author,
+        "content": content,
+        "timestamp": "2026-11-24T21:00:00.000000+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        **extra,
+    }
+
+
+def _json(data: dict[str, Any]) -> web.Response:
+    """JSON as Discord sends it: discord.py parses only `application/json`, no charset."""
+    return web.Response(body=json.dumps(data).encode(), content_type="application/json")
+
+
 class FakeDiscord:
     def __init__(self) -> None:
         self.callbacks: list[dict[str, Any]] = []
         app = web.Application()
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+        """Messages posted with the bot token: (channel id, payload)."""
+        self.dms_closed = False
         app.router.add_post("/api/v10/interactions/{id}/{token}/callback", self.record)
+        app.router.add_post("/api/v10/channels/{channel}/messages", self.post_message)
+        app.router.add_post("/api/v10/users/@me/channels", self.open_dm)
         self.server = TestServer(app, host="127.0.0.1")
+
+    async def post_message(self, request: web.Request) -> web.Response:
+        channel = request.match_info["channel"]
+        if request.content_type == "application/json":
+            payload = await request.json()
+        else:
+            payload = json.loads(str((await request.post())["payload_json"]))
+        if channel == "9000" and self.dms_closed:
+            return web.json_response({"code": 50007, "message": "Cannot send"}, status=403)
+        self.messages.append((channel, payload))
+        return _json(message_payload(channel, "bot reply", author=BOT_USER))
+
+    async def open_dm(self, request: web.Request) -> web.Response:
+        return _json({"id": "9000", "type": 1, "recipients": [USER]})
 
     async def record(self, request: web.Request) -> web.Response:
         if request.content_type == "application/json":
@@ -209,7 +259,7 @@ async def test_buttons_work_without_the_original_view(bot: tuple[GatewayBot, Fak
 def test_no_privileged_intents(engine: Engine) -> None:
     intents = GatewayBot(engine).intents
     assert not (intents.members or intents.presences or intents.message_content)
-    assert intents.guilds
+    assert intents.guilds and intents.guild_messages and intents.dm_messages  # mentions, DMs
 
 
 async def test_tree_registers_exactly_the_printed_command(engine: Engine) -> None:
@@ -221,6 +271,8 @@ async def test_tree_registers_exactly_the_printed_command(engine: Engine) -> Non
     as_sent = await registered.get_translated_payload(client.tree, translator)
     assert {k: as_sent[k] for k in printed} == printed
     assert printed["description_localizations"].keys() == {"es-ES", "es-419"}
+    assert printed["integration_types"] == [0, 1]  # a server install, or a person's own
+    assert printed["contexts"] == [0, 1, 2]  # servers, the bot's DMs, group DMs
 
 
 def test_command_follows_discord_naming_and_size_rules(engine: Engine) -> None:

@@ -15,6 +15,8 @@ NAME = "caremark"
 MAX_DESCRIPTION = 100
 MAX_COMMAND_CHARS = 8000
 STRING, CHAT_INPUT = 3, 1
+GUILD_INSTALL, USER_INSTALL = 0, 1
+GUILD, BOT_DM, PRIVATE_CHANNEL = 0, 1, 2
 
 
 SPANISH_LOCALES = ("es-ES", "es-419")
@@ -30,6 +32,9 @@ def command(kb: Knowledge) -> dict[str, Any]:
         "type": CHAT_INPUT,
         "description": en("platform.discord_description")[:MAX_DESCRIPTION],
         "description_localizations": _in_spanish(es("platform.discord_description")),
+        # Installed to a server or by a person (then usable in any DM or group DM too).
+        "integration_types": [GUILD_INSTALL, USER_INSTALL],
+        "contexts": [GUILD, BOT_DM, PRIVATE_CHANNEL],
         "options": [
             {
                 "type": STRING,

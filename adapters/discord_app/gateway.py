@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from adapters.bursts import BurstLimit
+from adapters.conversations import Conversations
 from adapters.discord_app import render
 from adapters.discord_app.commands import command as command_spec
+from adapters.discord_app.messages import DiscordMessages
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, View
@@ -112,6 +116,11 @@ def kwargs(data: dict[str, Any], *, edit: bool = False) -> dict[str, Any]:
     return result
 
 
+def _sent(data: dict[str, Any]) -> dict[str, Any]:
+    """A message posted in a channel or DM: `send` takes no `ephemeral`."""
+    return kwargs(data, edit=True)
+
+
 def caremark_command(engine: Engine, kb: Knowledge) -> app_commands.Command[Any, Any, Any]:
     """/caremark [topic], described exactly as `caremark-bot discord commands` prints it."""
     spec = command_spec(kb)
@@ -119,6 +128,8 @@ def caremark_command(engine: Engine, kb: Knowledge) -> app_commands.Command[Any,
 
     @app_commands.command(name=spec["name"], description=spec["description"])
     @app_commands.describe(topic=option["description"])
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def caremark(
         interaction: discord.Interaction[Any],
         topic: app_commands.Range[str, None, 200] | None = None,
@@ -165,10 +176,18 @@ class GatewayBot(discord.Client):
     def __init__(self, engine: Engine) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
+        intents.guild_messages = True  # mentions: their text comes without message_content
+        intents.dm_messages = True
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.engine = engine
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(caremark_command(engine, engine.knowledge))
+        self.messages = DiscordMessages(
+            engine, Conversations(time.time), BurstLimit(time.time), _sent
+        )
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.messages.on_message(self.user, message)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CaremarkButton)
