@@ -208,23 +208,12 @@ async def test_autocomplete_through_the_tree(bot: tuple[GatewayBot, FakeDiscord]
 async def test_buttons_work_without_the_original_view(bot: tuple[GatewayBot, FakeDiscord]) -> None:
     """After a restart no view is stored: the dynamic item matches the custom id alone."""
     client, fake = bot
-    message = {
-        "id": "999",
-        "channel_id": "333",
-        "author": USER,
-        "content": "",
-        "flags": 64,
-        "timestamp": "2026-11-24T00:00:00+00:00",
-        "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
-        "attachments": [],
-        "embeds": [],
-        "pinned": False,
-        "type": 0,
-        "components": [
+    message = message_payload(
+        "333",
+        "",
+        id="999",
+        flags=64,
+        components=[
             {
                 "type": 1,
                 "components": [
@@ -238,7 +227,7 @@ async def test_buttons_work_without_the_original_view(bot: tuple[GatewayBot, Fak
                 ],
             }
         ],
-    }
+    )
     deliver(
         client,
         interaction(
