@@ -53,8 +53,15 @@ def build(count: int, into: Path, seed: int = 3) -> Path:
     shutil.copytree(ROOT / "knowledge", into / "knowledge", dirs_exist_ok=True)
     shutil.copytree(ROOT / "seeds", into / "seeds", dirs_exist_ok=True)
     lines: list[str] = []
+    spanish: list[str] = []
     for n in range(count):
         words = rng.sample(WORDS, 3)
+        spanish += [
+            f"  synthetic-{n}:",
+            f"    title: Servicio {words[0]} {words[1]} {n}",
+            "    summary: Un tema generado para las pruebas de rendimiento.",
+            f"    keywords: [{words[2]} servicio, código{n}]",
+        ]
         lines += [
             f"  - id: synthetic-{n}",
             f"    title: {words[0].title()} {words[1]} service {n}",
@@ -71,6 +78,11 @@ def build(count: int, into: Path, seed: int = 3) -> Path:
         chunk = ["topics:", *lines[start : start + per_file]]
         name = f"zz-synthetic-{start // per_file:03d}.yaml"
         (into / "knowledge" / name).write_text("\n".join(chunk) + "\n")
+    per_file = 4 * FILE_TOPICS
+    for start in range(0, len(spanish), per_file):
+        chunk = ["language: es", "topics:", *spanish[start : start + per_file]]
+        name = f"zz-synthetic-{start // per_file:03d}.yaml"
+        (into / "knowledge" / "translations" / name).write_text("\n".join(chunk) + "\n")
     return into / "knowledge"
 
 

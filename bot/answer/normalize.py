@@ -21,12 +21,13 @@ _NON_DIGITS = re.compile(r"\D+")
 def clean(text: str) -> str:
     """Printable NFKC text with single spaces, without a leading `/caremark`, length-capped."""
     text = text[:MAX_INPUT_CHARS]
-    if not (text.isascii() and text.isprintable()):
+    if not text.isprintable():  # control, format or unassigned characters, odd spaces
         text = "".join(
             " " if ch.isspace() else ch
             for ch in text
             if ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES
         )
+    if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = _COMMAND.sub("", " ".join(text.split()))
     return text.strip()[:MAX_QUERY_CHARS]

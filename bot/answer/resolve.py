@@ -317,12 +317,7 @@ class Resolver:
 
     def _spellings_of(self, kb: Knowledge) -> dict[str, str]:
         """Every known word as people write it (`hours`, `overseas`), mapped to its index form."""
-        written = {
-            w
-            for i, t in enumerate(kb.topics)
-            for _, p in _sources(t, self._translated[i])
-            for w in matchable(p).split()
-        }
+        written = {w for text, _ in self._spelled for w in text.split()}
         written |= set(self._synonyms) | set(self._synonyms.values())
         spellings = {w: self._canon(w) for w in sorted(written)}
         return {
@@ -338,8 +333,9 @@ class Resolver:
         having: dict[str, set[int]] = defaultdict(set)
         for i, topic in enumerate(topics):
             for where, text in _sources(topic, self._translated[i]):
-                self._spelled.append((matchable(text), i))
-                features = tuple(_features(self._words(matchable(text), correct=False)))
+                spelled = matchable(text)
+                self._spelled.append((spelled, i))
+                features = tuple(_features(self._words(spelled, correct=False)))
                 if features:
                     phrasings.append((i, where, features))
                     for feature in features:
