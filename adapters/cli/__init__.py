@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapters.cli import chat, kb, platforms  # each imports only what its commands need
+    from adapters.cli import chat, kb, plan, platforms  # each imports only what it needs
 
     parser = argparse.ArgumentParser(
         prog="caremark-bot",
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.register(commands)
     platforms.register(commands)
     kb.register(commands)
+    plan.register(commands)
     return parser
 
 

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from adapters.cli import options
 from adapters.formats import FORMATS, renderer
 from adapters.settings import language
+from adapters.store.snapshot import stored_plan
 from bot.core import Engine
 from bot.kb.knowledge import default_plan
 from bot.reply import Platform, Query, View
@@ -47,9 +48,8 @@ def register(commands: Any) -> None:
 
 def engine(args: argparse.Namespace) -> Engine:
     hide = os.environ.get("CAREMARK_HIDE_UNVERIFIED", "").strip().lower() in ("1", "true", "yes")
-    return Engine.from_files(
-        args.kb, args.plan or default_plan(), hide_unverified=hide, default_language=language()
-    )
+    plan = args.plan or stored_plan() or default_plan()  # --plan, then the store, then the file
+    return Engine.from_files(args.kb, plan, hide_unverified=hide, default_language=language())
 
 
 def query(args: argparse.Namespace, text: str, *, full: bool = False) -> Query:

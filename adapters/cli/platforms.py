@@ -13,6 +13,7 @@ from adapters import heap, logs
 from adapters.cli import options
 from adapters.cli.chat import engine
 from adapters.settings import ConfigError, discord_settings, port, slack_settings
+from adapters.store.snapshot import prepare_store
 from bot.gate import load
 from bot.kb.knowledge import default_plan
 
@@ -74,6 +75,7 @@ def serve(args: argparse.Namespace) -> int:
     slack = slack_settings()
     discord = discord_settings()
     listen = args.port or port()
+    prepare_store()
     loaded = engine(args)
     discord_key = discord.public_key if discord else None
     admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None

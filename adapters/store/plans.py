@@ -1,0 +1,320 @@
+"""The plan's facts in the store: every change passes the same gate as a plan file (schema,
+checks, audit) before anything is saved, and every accepted change is appended to the log.
+
+The store writes the plan back out as a plan file (`export`), which is what the engine loads:
+one format, one gate, whichever way the facts came in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.store.tables import plan_changes, plan_slots, plans
+from bot.gate import inspect
+from bot.kb.yamlsource import Problem, read
+
+DEFAULT_EVERY_DAYS = 90
+"""How often a plan fact is re-verified unless its owner says otherwise."""
+SURFACES = ("cli", "import", "chat")
+
+
+class Refused(Exception):
+    """A change the gate turned down; nothing was stored. The problems say why."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSlot:
+    """One plan slot as the store keeps it, with who answers for it and when it is due."""
+
+    slot_id: str
+    body: dict[str, Any]
+    owner: str | None
+    every_days: int
+    verified_by: str
+    verified_on: dt.date
+
+    def due_on(self) -> dt.date:
+        return self.verified_on + dt.timedelta(days=self.every_days)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    at: dt.datetime
+    who: str
+    surface: str
+    slot_id: str | None
+    action: str
+    before: Any
+    after: Any
+
+
+class PlanStore:
+    """One database's plan; the knowledge folder is what every change is checked against."""
+
+    def __init__(self, engine: AsyncEngine, kb_dir: Path | None = None, clock: Any = None) -> None:
+        self._engine = engine
+        self._kb_dir = kb_dir
+        self._now = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    # ---------------------------------------------------------------- reading
+
+    async def plan_id(self) -> str | None:
+        async with self._engine.connect() as db:
+            return (await db.execute(select(plans.c.id).limit(1))).scalar()
+
+    async def slots(self, *, retired: bool = False) -> list[StoredSlot]:
+        async with self._engine.connect() as db:
+            rows = await db.execute(
+                select(plan_slots)
+                .where(plan_slots.c.retired.is_(retired))
+                .order_by(plan_slots.c.position)
+            )
+            return [_stored(row._mapping) for row in rows]
+
+    async def due(self, today: dt.date) -> list[StoredSlot]:
+        return [slot for slot in await self.slots() if slot.due_on() <= today]
+
+    async def history(self, slot_id: str | None = None) -> list[Change]:
+        query = select(plan_changes).order_by(plan_changes.c.id)
+        if slot_id:
+            query = query.where(plan_changes.c.slot_id == slot_id)
+        async with self._engine.connect() as db:
+            rows = await db.execute(query)
+            return [
+                Change(r.at, r.who, r.surface, r.slot_id, r.action, r.before, r.after) for r in rows
+            ]
+
+    async def export(self) -> str | None:
+        """The plan as a plan file (YAML), or None when the store holds none."""
+        document = await self._document()
+        return _dump(document) if document else None
+
+    async def _document(self) -> dict[str, Any] | None:
+        async with self._engine.connect() as db:
+            header = (await db.execute(select(plans.c.header).limit(1))).scalar()
+        if header is None:
+            return None
+        slots = [slot.body for slot in await self.slots()]
+        return {**header, "slots": slots}
+
+    # ---------------------------------------------------------------- changing
+
+    async def import_file(self, path: Path, who: str) -> int:
+        """Replace the plan with a plan file's, once it passes the gate; returns slots stored."""
+        document = _read_plan(path, self._kb_dir)
+        today = self._now().date()
+        verified_on = dt.date.fromisoformat(str(document["plan"]["verified_on"]))
+        by = str(document["plan"]["verified_by"])
+        before = {s.slot_id: s for s in await self.slots()}
+        header = {k: v for k, v in document.items() if k != "slots"}
+        async with self._engine.begin() as db:
+            await db.execute(delete(plans))
+            await db.execute(delete(plan_slots))
+            await db.execute(
+                insert(plans).values(id=header["plan"]["id"], header=header, updated_at=self._now())
+            )
+            for position, body in enumerate(document["slots"]):
+                old = before.get(body["id"])
+                await db.execute(
+                    insert(plan_slots).values(
+                        plan_id=header["plan"]["id"],
+                        slot_id=body["id"],
+                        position=position,
+                        body=body,
+                        owner=old.owner if old else None,
+                        every_days=old.every_days if old else DEFAULT_EVERY_DAYS,
+                        verified_by=by,
+                        verified_on=min(verified_on, today),
+                        retired=False,
+                        updated_at=self._now(),
+                    )
+                )
+                if old is None or old.body != body:
+                    await self._log(db, who, "import", body["id"], "import", old, body)
+        return len(document["slots"])
+
+    async def set_value(
+        self,
+        slot_id: str,
+        value: str,
+        who: str,
+        *,
+        surface: str = "cli",
+        kind: str | None = None,
+        label: str | None = None,
+        owner: str | None = None,
+        every_days: int | None = None,
+    ) -> StoredSlot:
+        """Put `value` in a slot (a new slot needs `kind` and `label`); refused, with the
+        reasons, unless the whole plan with it passes the gate."""
+        document = await self._document()
+        if document is None:
+            raise Refused(["there is no plan yet: import a plan file first (plan import FILE)"])
+        current = next((s for s in await self.slots() if s.slot_id == slot_id), None)
+        if current is None and not (kind and label):
+            raise Refused([f"'{slot_id}' is not in the plan yet: give its --kind and --label"])
+        body: dict[str, Any] = (
+            dict(current.body) if current else {"id": slot_id, "kind": kind, "label": label}
+        )
+        if label:
+            body["label"] = label
+        body["facts"] = [{"value": value}]
+        candidate = {**document, "slots": _replaced(document["slots"], body)}
+        self._check(candidate)
+        today = self._now().date()
+        every = every_days or (current.every_days if current else DEFAULT_EVERY_DAYS)
+        stored = StoredSlot(
+            slot_id, body, owner or (current.owner if current else None), every, who, today
+        )
+        async with self._engine.begin() as db:
+            await self._save(db, stored, position=len(document["slots"]), new=current is None)
+            await self._log(db, who, surface, slot_id, "set", current, body)
+        return stored
+
+    async def verify(self, slot_id: str, who: str, *, surface: str = "cli") -> StoredSlot:
+        """Record that `who` checked the slot's value against the plan's documents today."""
+        current = await self._slot(slot_id)
+        today = self._now().date()
+        async with self._engine.begin() as db:
+            await db.execute(
+                update(plan_slots)
+                .where(plan_slots.c.slot_id == slot_id)
+                .values(verified_by=who, verified_on=today, updated_at=self._now())
+            )
+            await self._log(db, who, surface, slot_id, "verify", None, {"verified_on": str(today)})
+        return StoredSlot(slot_id, current.body, current.owner, current.every_days, who, today)
+
+    async def retire(self, slot_id: str, who: str, *, surface: str = "cli") -> None:
+        """Take a slot out of the plan (kept, with its history); refused if the plan without
+        it would not pass the gate (a topic still shows it, say)."""
+        current = await self._slot(slot_id)
+        document = await self._document()
+        assert document is not None
+        rest = [s for s in document["slots"] if s["id"] != slot_id]
+        if not rest:
+            raise Refused(["a plan needs at least one fact: import a new plan file instead"])
+        self._check({**document, "slots": rest})
+        async with self._engine.begin() as db:
+            await db.execute(
+                update(plan_slots)
+                .where(plan_slots.c.slot_id == slot_id)
+                .values(retired=True, updated_at=self._now())
+            )
+            await self._log(db, who, surface, slot_id, "retire", current, None)
+
+    # ---------------------------------------------------------------- helpers
+
+    async def _slot(self, slot_id: str) -> StoredSlot:
+        found = next((s for s in await self.slots() if s.slot_id == slot_id), None)
+        if found is None:
+            raise Refused([f"'{slot_id}' is not in the plan"])
+        return found
+
+    async def _save(self, db: Any, slot: StoredSlot, *, position: int, new: bool) -> None:
+        plan_id = (await db.execute(select(plans.c.id).limit(1))).scalar()
+        values = {
+            "body": slot.body,
+            "owner": slot.owner,
+            "every_days": slot.every_days,
+            "verified_by": slot.verified_by,
+            "verified_on": slot.verified_on,
+            "retired": False,
+            "updated_at": self._now(),
+        }
+        if new:
+            await db.execute(
+                insert(plan_slots).values(
+                    plan_id=plan_id, slot_id=slot.slot_id, position=position, **values
+                )
+            )
+        else:
+            await db.execute(
+                update(plan_slots).where(plan_slots.c.slot_id == slot.slot_id).values(**values)
+            )
+
+    async def _log(
+        self, db: Any, who: str, surface: str, slot_id: str, action: str, before: Any, after: Any
+    ) -> None:
+        if isinstance(before, StoredSlot):
+            before = before.body
+        await db.execute(
+            insert(plan_changes).values(
+                at=self._now(),
+                who=who,
+                surface=surface,
+                plan_id=(await db.execute(select(plans.c.id).limit(1))).scalar() or "",
+                slot_id=slot_id,
+                action=action,
+                before=before,
+                after=after,
+            )
+        )
+
+    def _check(self, document: Mapping[str, Any]) -> None:
+        """The gate, run on the plan as it would be: any problem refuses the change."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "plan.yaml"
+            path.write_text(_dump(document), encoding="utf-8")
+            found = inspect(self._kb_dir, path)
+        if found.problems:
+            raise Refused([_plain(problem, str(path)) for problem in found.problems])
+
+
+def _stored(row: Any) -> StoredSlot:
+    return StoredSlot(
+        row["slot_id"],
+        dict(row["body"]),
+        row["owner"],
+        row["every_days"],
+        row["verified_by"],
+        row["verified_on"],
+    )
+
+
+def _replaced(slots: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[str, Any]]:
+    if any(s["id"] == body["id"] for s in slots):
+        return [body if s["id"] == body["id"] else s for s in slots]
+    return [*slots, body]
+
+
+def _read_plan(path: Path, kb_dir: Path | None) -> dict[str, Any]:
+    """A plan file as plain data, once the gate has passed it (problems at its own lines)."""
+    found = inspect(kb_dir, path)
+    if found.problems:
+        raise Refused([str(p) for p in found.problems])
+    doc, _ = read(path, str(path))  # the same YAML 1.2 reading the gate used
+    assert doc is not None
+    return dict(_plain_data(doc.data))
+
+
+def _plain_data(node: Any) -> Any:
+    """YAML values as JSON keeps them: dates as ISO strings."""
+    if isinstance(node, dict):
+        return {str(k): _plain_data(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain_data(v) for v in node]
+    if isinstance(node, dt.date):
+        return node.isoformat()
+    return node
+
+
+def _dump(document: Mapping[str, Any]) -> str:
+    return yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
+
+
+def _plain(problem: Problem, path: str) -> str:
+    """A gate problem without the temporary file's name: 'plan: slots[0].facts[0]: …'."""
+    return str(problem).replace(path, "plan")

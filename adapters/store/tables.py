@@ -1,0 +1,49 @@
+"""The tables: plans, their slots (each with its facts, owner and review interval), and the
+change log, which is only ever appended to."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("header", JSON, nullable=False),
+    # the plan's name, who verified it, its document and HR contact, as in a plan file
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+plan_slots = Table(
+    "plan_slots",
+    metadata,
+    Column("plan_id", String(64), primary_key=True),
+    Column("slot_id", String(80), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("body", JSON, nullable=False),
+    # the slot as a plan file writes it: kind, label, facts (values, who verified, when)
+    Column("owner", String(120)),
+    Column("verified_by", String(120), nullable=False),
+    Column("verified_on", Date, nullable=False),
+    Column("every_days", Integer, nullable=False),
+    Column("retired", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+plan_changes = Table(
+    "plan_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("who", String(120), nullable=False),
+    Column("surface", String(16), nullable=False),
+    # where the change came from: cli, import or chat
+    Column("plan_id", String(64), nullable=False),
+    Column("slot_id", String(80)),
+    Column("action", String(16), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("note", Text),
+)

@@ -1,0 +1,154 @@
+"""The plan store, on the embedded SQLite file and on a real PostgreSQL server (DATABASE_URL):
+migrations, the gate before every change, the append-only log, import/export round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from alembic import command
+from sqlalchemy import text
+
+from adapters.cli import main
+from adapters.store.database import connect, database_url, migrate, upgrade
+from adapters.store.plans import PlanStore, Refused
+from adapters.store.snapshot import stored_plan
+from bot.gate import load
+from tests.conftest import EXAMPLE_PLAN
+
+POSTGRES = os.environ.get("DATABASE_URL", "")
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgres",
+        id="postgres",
+        marks=pytest.mark.skipif(
+            not POSTGRES, reason="DATABASE_URL is not set: no PostgreSQL to test against"
+        ),
+    ),
+]
+
+
+def _downgrade(url: str) -> None:
+    migrate(command.downgrade, url, "base")
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield database_url({"CAREMARK_DATA": str(tmp_path / "data")})
+        return
+    chosen = database_url({"DATABASE_URL": POSTGRES})
+    _downgrade(chosen)  # from empty, every time
+    yield chosen
+    _downgrade(chosen)  # and leave nothing behind for the other tests
+
+
+@pytest.fixture
+async def store(url: str) -> AsyncIterator[PlanStore]:
+    upgrade(url)
+    engine = connect(url)
+    yield PlanStore(engine)
+    await engine.dispose()
+
+
+async def test_migrations_run_from_empty_and_again(url: str) -> None:
+    upgrade(url)
+    upgrade(url)  # already current: nothing to do, nothing broken
+    engine = connect(url)
+    async with engine.connect() as db:
+        version = (await db.execute(text("select version_num from alembic_version"))).scalar()
+    await engine.dispose()
+    assert version == "0001"
+
+
+async def test_import_then_export_round_trips(store: PlanStore) -> None:
+    assert await store.export() is None
+    assert await store.import_file(EXAMPLE_PLAN, "Dana (HR)") == 3
+    exported = await store.export()
+    assert exported is not None
+    original = yaml.safe_load(EXAMPLE_PLAN.read_text(encoding="utf-8"))
+    assert yaml.safe_load(exported) == _iso_dates(original)
+    # The export is itself a plan file that passes the gate, and imports to the same.
+    again = Path(os.environ.get("TMPDIR", "/tmp")) / f"export-{id(store)}.yaml"
+    again.write_text(exported, encoding="utf-8")
+    load(plan=again)
+    await store.import_file(again, "Dana (HR)")
+    assert await store.export() == exported
+
+
+async def test_a_near_miss_is_refused_and_nothing_is_stored(store: PlanStore) -> None:
+    await store.import_file(EXAMPLE_PLAN, "Dana (HR)")
+    before, log = await store.export(), await store.history()
+    with pytest.raises(Refused) as refused:
+        await store.set_value(
+            "specialty.phone", "1-800-237-2768", "Dana", kind="phone", label="CVS Specialty"
+        )
+    assert "near-miss" in str(refused.value) and "1-800-237-2767" in str(refused.value)
+    assert await store.export() == before and await store.history() == log
+
+
+async def test_every_change_is_logged_who_when_what(store: PlanStore) -> None:
+    await store.import_file(EXAMPLE_PLAN, "Dana (HR)")
+    await store.set_value(
+        "customer-care.phone", "1-844-443-4280", "Lee", owner="U0LEE", every_days=30
+    )
+    await store.verify("customer-care.phone", "Lee")
+    await store.retire("mail.address", "Lee")
+    changes = await store.history()
+    assert [(c.who, c.surface, c.action) for c in changes][-3:] == [
+        ("Lee", "cli", "set"),
+        ("Lee", "cli", "verify"),
+        ("Lee", "cli", "retire"),
+    ]
+    setting = changes[-3]
+    assert setting.before["facts"] == [{"value": "1-844-443-4279"}]
+    assert setting.after["facts"] == [{"value": "1-844-443-4280"}]
+    (slot,) = [s for s in await store.slots() if s.slot_id == "customer-care.phone"]
+    assert slot.owner == "U0LEE" and slot.due_on() == slot.verified_on + dt.timedelta(days=30)
+    assert "mail.address" not in (await store.export() or "")
+    assert [s.slot_id for s in await store.slots(retired=True)] == ["mail.address"]
+
+
+async def test_facts_come_due_on_schedule(store: PlanStore) -> None:
+    await store.import_file(EXAMPLE_PLAN, "Dana (HR)")  # verified 2026-11-24, every 90 days
+    assert await store.due(dt.date(2027, 2, 21)) == []
+    assert len(await store.due(dt.date(2027, 2, 22))) == 3
+
+
+def test_the_cli_and_the_engine_use_the_stored_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CAREMARK_DATA", str(tmp_path / "data"))
+    monkeypatch.delenv("CAREMARK_PLAN", raising=False)
+    assert stored_plan() is None  # no database file yet: none is created
+    assert not (tmp_path / "data" / "caremark.db").exists()
+    assert main(["plan", "import", str(EXAMPLE_PLAN), "--by", "Dana"]) == 0
+    assert main(["plan", "set", "customer-care.phone", "1-844-443-4280", "--by", "Lee"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "customer care number"]) == 0
+    assert "1-844-443-4280" in capsys.readouterr().out
+    refused = main(["plan", "set", "customer-care.phone", "1-800-237-2768", "--by", "Lee"])
+    assert refused == 1 and "nothing was stored" in capsys.readouterr().err
+    assert main(["plan", "history", "--json"]) == 0
+    assert [c["action"] for c in yaml.safe_load(capsys.readouterr().out)] == [
+        "import",
+        "import",
+        "import",
+        "set",
+    ]
+
+
+def _iso_dates(node: object) -> object:
+    if isinstance(node, dict):
+        return {k: _iso_dates(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_iso_dates(v) for v in node]
+    if isinstance(node, dt.date):
+        return node.isoformat()
+    return node
