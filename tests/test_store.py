@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from adapters.cli import main
 from adapters.store.database import connect, database_url, migrate, upgrade
-from adapters.store.plans import PlanStore, Refused
+from adapters.store.plans import PlanStore, Refused, without_checks
 from adapters.store.snapshot import stored_plan
 from bot.gate import load
 from tests.conftest import EXAMPLE_PLAN
@@ -72,7 +72,8 @@ async def test_import_then_export_round_trips(store: PlanStore) -> None:
     exported = await store.export()
     assert exported is not None
     original = yaml.safe_load(EXAMPLE_PLAN.read_text(encoding="utf-8"))
-    assert yaml.safe_load(exported) == _iso_dates(original)
+    # The same plan, plus a source per fact saying who verified it, when, and how often.
+    assert without_checks(yaml.safe_load(exported))[0] == _iso_dates(original)
     # The export is itself a plan file that passes the gate, and imports to the same.
     again = Path(os.environ.get("TMPDIR", "/tmp")) / f"export-{id(store)}.yaml"
     again.write_text(exported, encoding="utf-8")
@@ -118,6 +119,30 @@ async def test_facts_come_due_on_schedule(store: PlanStore) -> None:
     await store.import_file(EXAMPLE_PLAN, "Dana (HR)")  # verified 2026-11-24, every 90 days
     assert await store.due(dt.date(2027, 2, 21)) == []
     assert len(await store.due(dt.date(2027, 2, 22))) == 3
+
+
+async def test_each_fact_shows_its_own_verification_and_expires(
+    store: PlanStore, tmp_path: Path
+) -> None:
+    from bot.core import Engine
+    from bot.reply import Query
+
+    await store.import_file(EXAMPLE_PLAN, "Dana (HR)")
+    await store.set_value("customer-care.phone", "1-844-443-4280", "Lee Park", every_days=30)
+    path = tmp_path / "plan.yaml"
+    path.write_text(await store.export() or "", encoding="utf-8")
+    today = dt.datetime.now(dt.UTC).date()
+
+    async def shown(on: dt.date) -> str:
+        kb = load(plan=path, today=on)
+        noon = dt.datetime.combine(on, dt.time(12), dt.UTC)
+        reply = await Engine(kb, clock=lambda: noon).handle(Query("customer care number"))
+        return str(reply)
+
+    assert "Lee Park" in await shown(today) and "1-844-443-4280" in await shown(today)
+    due = await shown(today + dt.timedelta(days=31))  # due: still shown, marked for review
+    assert "1-844-443-4280" in due
+    assert "1-844-443-4280" not in await shown(today + dt.timedelta(days=61))  # expired
 
 
 def test_the_cli_and_the_engine_use_the_stored_plan(

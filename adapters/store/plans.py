@@ -107,14 +107,13 @@ class PlanStore:
             header = (await db.execute(select(plans.c.header).limit(1))).scalar()
         if header is None:
             return None
-        slots = [slot.body for slot in await self.slots()]
-        return {**header, "slots": slots}
+        return with_checks(header, await self.slots())
 
     # ---------------------------------------------------------------- changing
 
     async def import_file(self, path: Path, who: str) -> int:
         """Replace the plan with a plan file's, once it passes the gate; returns slots stored."""
-        document = _read_plan(path, self._kb_dir)
+        document, checks = without_checks(_read_plan(path, self._kb_dir))
         today = self._now().date()
         verified_on = dt.date.fromisoformat(str(document["plan"]["verified_on"]))
         by = str(document["plan"]["verified_by"])
@@ -128,6 +127,8 @@ class PlanStore:
             )
             for position, body in enumerate(document["slots"]):
                 old = before.get(body["id"])
+                check = checks.get(body["id"], {})
+                every = check.get("review_days") or (old.every_days if old else None)
                 await db.execute(
                     insert(plan_slots).values(
                         plan_id=header["plan"]["id"],
@@ -135,9 +136,11 @@ class PlanStore:
                         position=position,
                         body=body,
                         owner=old.owner if old else None,
-                        every_days=old.every_days if old else DEFAULT_EVERY_DAYS,
-                        verified_by=by,
-                        verified_on=min(verified_on, today),
+                        every_days=every or DEFAULT_EVERY_DAYS,
+                        verified_by=check.get("verified_by", by),
+                        verified_on=min(
+                            dt.date.fromisoformat(str(check.get("checked", verified_on))), today
+                        ),
                         retired=False,
                         updated_at=self._now(),
                     )
@@ -271,6 +274,68 @@ class PlanStore:
             found = inspect(self._kb_dir, path)
         if found.problems:
             raise Refused([_plain(problem, str(path)) for problem in found.problems])
+
+
+CHECK = "plan-check-"
+"""Sources the store writes for each slot's own verification: who, when, how often."""
+
+
+def with_checks(header: Mapping[str, Any], slots: Sequence[StoredSlot]) -> dict[str, Any]:
+    """The plan file the store stands for: each slot cites a source of its own saying who
+    verified it and when, so every answer's badge tells the truth about that fact."""
+    plan = header["plan"]
+    title = plan["name"] if not plan.get("document") else f"{plan['name']}: {plan['document']}"
+    sources = list(header.get("sources", []))
+    bodies = []
+    for slot in slots:
+        source_id = _check_id(slot.slot_id)
+        sources.append(
+            {
+                "id": source_id,
+                "kind": "plan",
+                "title": title,
+                "verified_by": slot.verified_by,
+                "checked": slot.verified_on.isoformat(),
+                "review_days": slot.every_days,
+            }
+        )
+        facts = [
+            {**fact, "sources": [{"source": source_id}, *fact.get("sources", [])]}
+            for fact in slot.body["facts"]
+        ]
+        bodies.append({**slot.body, "facts": facts})
+    document = {k: v for k, v in header.items() if k != "sources"}
+    if sources:
+        document["sources"] = sources
+    return {**document, "slots": bodies}
+
+
+def without_checks(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """A plan file with the store's check sources taken out, and what they said per slot."""
+    checks = {s["id"]: s for s in document.get("sources", []) if s["id"].startswith(CHECK)}
+    found: dict[str, dict[str, Any]] = {}
+    slots = []
+    for slot in document["slots"]:
+        facts = []
+        for fact in slot["facts"]:
+            cited = [c for c in fact.get("sources", []) if c["source"] in checks]
+            for citation in cited:
+                found[slot["id"]] = checks[citation["source"]]
+            rest = [c for c in fact.get("sources", []) if c["source"] not in checks]
+            facts.append(
+                {k: v for k, v in fact.items() if k != "sources"}
+                | ({"sources": rest} if rest else {})
+            )
+        slots.append({**slot, "facts": facts})
+    header = {k: v for k, v in document.items() if k not in ("slots", "sources")}
+    others = [s for s in document.get("sources", []) if s["id"] not in checks]
+    if others:
+        header["sources"] = others
+    return {**header, "slots": slots}, found
+
+
+def _check_id(slot_id: str) -> str:
+    return (CHECK + slot_id.replace(".", "-"))[:64]
 
 
 def _stored(row: Any) -> StoredSlot:

@@ -46,6 +46,11 @@ class Source(Strict):
     file: str | None = Field(None, description="Seed file, relative to the repository root.")
     checked: dt.date | None = Field(None, description="When the page was last read.")
     verified_by: Short | None = Field(None, description="Who verified a plan source.")
+    review_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        None,
+        description="Days after `checked` when facts citing it are due for review (past twice "
+        "that, they are withheld); default: the knowledge base's review_days.",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Source:

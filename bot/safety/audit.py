@@ -335,7 +335,7 @@ def staleness(record: FactRecord, ctx: Context) -> Iterator[Finding]:
     source = best_source(record, ctx.kb)
     if source is None or source.checked is None:
         return
-    days = ctx.kb.settings.review_days
+    days = source.review_days or ctx.kb.settings.review_days
     age = (ctx.today - source.checked).days
     when = source.checked.isoformat()
     if age > 2 * days:

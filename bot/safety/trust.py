@@ -76,9 +76,14 @@ class Assessment:
 
 
 def best_source(record: FactRecord, kb: Knowledge) -> Source | None:
-    """The strongest source a fact cites."""
+    """The strongest source a fact cites; of equals, the one checked most recently."""
     sources = [kb.sources[c.source] for c in record.fact.sources if c.source in kb.sources]
-    return min(sources, key=lambda s: RANK[TRUST_OF_SOURCE[s.kind]], default=None)
+    return min(sources, key=_strength, default=None)
+
+
+def _strength(source: Source) -> tuple[int, int]:
+    checked = source.checked.toordinal() if source.checked else 0
+    return RANK[TRUST_OF_SOURCE[source.kind]], -checked
 
 
 def trust_of(record: FactRecord, kb: Knowledge) -> Trust:
