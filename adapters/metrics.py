@@ -49,6 +49,11 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.store_failures = Counter(
+            "caremark_store_failures_total",
+            "Times the plan store could not be read; the last good knowledge base kept serving.",
+            registry=self.registry,
+        )
         self.loop_lag = Gauge(
             "caremark_event_loop_lag_max_seconds",
             "The longest the event loop was late to wake a 50 ms timer since start.",

@@ -66,6 +66,7 @@ class Slack:
 
 
 ENGINE = web.AppKey("engine", Engine)
+METRICS = web.AppKey("metrics", Metrics)
 SLACK = web.AppKey("slack", Slack)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 DRAIN = web.AppKey("drain", Drain)
@@ -89,6 +90,7 @@ def create_app(
         middlewares=[drain.middleware, body_in_time, metrics.middleware],
     )
     app[ENGINE] = engine
+    app[METRICS] = metrics
     app[DRAIN] = drain
     app[RELOADER] = Reloader(engine)
     app[BACKGROUND] = Background()

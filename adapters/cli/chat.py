@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.cli import options
@@ -46,9 +47,11 @@ def register(commands: Any) -> None:
     console.set_defaults(run=console_or_serve)
 
 
-def engine(args: argparse.Namespace) -> Engine:
+def engine(args: argparse.Namespace, stored: Path | None = None) -> Engine:
+    """The engine for a command: `--plan`, else the store's plan (`stored`, or looked up
+    now), else `CAREMARK_PLAN`."""
     hide = os.environ.get("CAREMARK_HIDE_UNVERIFIED", "").strip().lower() in ("1", "true", "yes")
-    plan = args.plan or stored_plan() or default_plan()  # --plan, then the store, then the file
+    plan = args.plan or stored or stored_plan() or default_plan()
     return Engine.from_files(args.kb, plan, hide_unverified=hide, default_language=language())
 
 

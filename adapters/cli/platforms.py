@@ -13,7 +13,9 @@ from adapters import heap, logs
 from adapters.cli import options
 from adapters.cli.chat import engine
 from adapters.settings import ConfigError, discord_settings, port, slack_settings
-from adapters.store.snapshot import prepare_store
+from adapters.store.database import connect, database_url
+from adapters.store.snapshot import prepare_store, stored_plan
+from adapters.store.watch import PlanWatch
 from bot.gate import load
 from bot.kb.knowledge import default_plan
 
@@ -69,20 +71,29 @@ def register(commands: Any) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from adapters import serving
-    from adapters.web import DRAIN, Slack, create_app
+    from adapters.web import DRAIN, METRICS, RELOADER, Slack, create_app
 
     logs.configure(json_lines=True)
     slack = slack_settings()
     discord = discord_settings()
     listen = args.port or port()
     prepare_store()
-    loaded = engine(args)
+    stored = None if args.plan else stored_plan()
+    loaded = engine(args, stored)
     discord_key = discord.public_key if discord else None
     admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
     metrics = os.environ.get("CAREMARK_METRICS_TOKEN", "").strip() or None
     app = create_app(
         loaded, Slack.start(loaded, slack) if slack else None, discord_key, admin, metrics
     )
+    if stored is not None:  # the store's plan: follow its changes, on every instance
+        watch = PlanWatch(
+            connect(database_url()),
+            stored,
+            app[RELOADER].reload,
+            app[METRICS].store_failures.inc,
+        )
+        app.cleanup_ctx.append(watch.context)
     served = [f"Slack in {slack.mode} mode"] if slack else []
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"

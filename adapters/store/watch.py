@@ -1,0 +1,85 @@
+"""Plan changes reach every instance within a second: each one polls the change log's latest
+entry, and when it moves, writes the plan file again and reloads through the same gate.
+A database that goes away never takes answers down: the last good base keeps serving, each
+failed poll is counted, and the outage is logged once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.store.plans import PlanStore
+from adapters.store.tables import plan_changes
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 1.0
+
+
+class PlanWatch:
+    """Keeps `snapshot` (the plan file the engine loads) in step with the store."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        snapshot: Path,
+        reload: Callable[[], Awaitable[list[str]]],
+        failed: Callable[[], None],
+        interval: float = POLL_SECONDS,
+    ) -> None:
+        self._db, self._snapshot, self._reload = engine, snapshot, reload
+        self._failed, self._interval = failed, interval
+        self._seen: int | None = None
+        self._down = False
+
+    async def latest(self) -> int:
+        async with self._db.connect() as db:
+            return int((await db.execute(select(func.max(plan_changes.c.id)))).scalar() or 0)
+
+    async def poll(self) -> bool:
+        """One look at the store; True when a newer plan was installed."""
+        try:
+            latest = await self.latest()
+            if self._seen is None or latest == self._seen:
+                self._seen = latest
+                self._recovered()
+                return False
+            text = await PlanStore(self._db).export()
+        except Exception as error:
+            self._failed()
+            if not self._down:
+                log.error("the plan store is unavailable: %s", type(error).__name__)
+                self._down = True
+            return False
+        self._recovered()
+        self._seen = latest
+        if text is None:
+            return False
+        self._snapshot.write_text(text, encoding="utf-8")
+        problems = await self._reload()
+        return not problems
+
+    def _recovered(self) -> None:
+        if self._down:
+            log.info("the plan store is back")
+            self._down = False
+
+    async def run(self) -> None:
+        while True:
+            await self.poll()
+            await asyncio.sleep(self._interval)
+
+    async def context(self, app: web.Application) -> AsyncIterator[None]:
+        """An aiohttp cleanup context: watch while the app serves."""
+        task = asyncio.create_task(self.run())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await self._db.dispose()
