@@ -63,7 +63,7 @@ async def test_migrations_run_from_empty_and_again(url: str) -> None:
     async with engine.connect() as db:
         version = (await db.execute(text("select version_num from alembic_version"))).scalar()
     await engine.dispose()
-    assert version == "0001"
+    assert version == "0002"
 
 
 async def test_import_then_export_round_trips(store: PlanStore) -> None:

@@ -71,6 +71,7 @@ def register(commands: Any) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from adapters import serving
+    from adapters.slack.recheck import Recheck, admins
     from adapters.web import DRAIN, METRICS, RELOADER, Slack, create_app
 
     logs.configure(json_lines=True)
@@ -83,9 +84,8 @@ def serve(args: argparse.Namespace) -> int:
     discord_key = discord.public_key if discord else None
     admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
     metrics = os.environ.get("CAREMARK_METRICS_TOKEN", "").strip() or None
-    app = create_app(
-        loaded, Slack.start(loaded, slack) if slack else None, discord_key, admin, metrics
-    )
+    chat = Slack.start(loaded, slack) if slack else None
+    app = create_app(loaded, chat, discord_key, admin, metrics)
     if stored is not None:  # the store's plan: follow its changes, on every instance
         watch = PlanWatch(
             connect(database_url()),
@@ -94,6 +94,10 @@ def serve(args: argparse.Namespace) -> int:
             app[METRICS].store_failures.inc,
         )
         app.cleanup_ctx.append(watch.context)
+        if chat is not None and chat.answers.client is not None:  # reminders to owners
+            recheck = Recheck(connect(database_url()), chat.answers.client, admins())
+            recheck.register(chat.app)
+            app.cleanup_ctx.append(recheck.context)
     served = [f"Slack in {slack.mode} mode"] if slack else []
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"

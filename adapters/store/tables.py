@@ -47,3 +47,14 @@ plan_changes = Table(
     Column("after", JSON),
     Column("note", Text),
 )
+
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("plan_id", String(64), primary_key=True),
+    Column("slot_id", String(80), primary_key=True),
+    Column("due_on", Date, primary_key=True),
+    Column("audience", String(16), primary_key=True),
+    # owner: the fact's owner was asked; admins: nobody answered within the grace period
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+)
