@@ -214,10 +214,15 @@ class Engine:
         loaded = self._pick(query)
         text = query.text[:MAX_INPUT_CHARS]  # identifiers are looked for in all of this
         identifiers = pii.kinds(text)
+        # The language is read with the identifiers blanked but the words around them kept
+        # ("mi seguro social: …" is Spanish); the question, without either.
+        spoken = pii.redact(text, marker=" ")[:MAX_QUERY_CHARS] if identifiers else None
         if identifiers:
             text = pii.without_identifiers(text)
         text = text[:MAX_QUERY_CHARS]  # the question is in here: it bounds every other step
         chosen, text = language.choose(text, query.language, query.locale, self._language)
+        if spoken is not None and not query.language:
+            chosen = language.choose(spoken, None, query.locale, self._language)[0]
         query = replace(query, text=text, language=chosen)
         reply = self._answer(loaded, query)
         if identifiers:

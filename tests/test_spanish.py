@@ -216,3 +216,20 @@ async def test_slack_learns_each_persons_locale_without_waiting(engine: Engine) 
     assert '"scam-warning@en"' in json.dumps(first)  # answered at once, without waiting
     assert '"scam-warning@es"' in json.dumps(second)  # then in the person's language
     assert '"specialty@en"' in json.dumps(second)  # with the way back to English
+
+
+async def test_an_identifier_alone_is_answered_in_the_words_around_it(ask: Ask) -> None:
+    reply = await ask("mi número de seguro social: 123-45-6789")
+    assert reply.language == "es" and "6789" not in render_text(reply)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me marcaron del 800 237 2765, ¿les regreso la llamada?",
+        "mi tía dice que llame al 1-800-237-2765, ¿es cierto?",
+    ],
+)
+async def test_spanish_ways_of_asking_about_a_number(ask: Ask, text: str) -> None:
+    reply = await ask(text)
+    assert reply.kind is ReplyKind.VERIFY and words("es")("verify.scam") in reply.lead

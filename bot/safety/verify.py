@@ -32,7 +32,8 @@ _DOUBT = re.compile(
     r"suspicious|sus|sketchy|shady|bogus|spam\w*|official|authentic|valid|correct|right|"
     r"actually (them|cvs|caremark)|is (this|that|it) (them|cvs|caremark|you guys|right)|"
     r"leg[ií]tim[oa]|de verdad|verdader[oa]|estafa\w*|fraude|falso|falsa|enga[nñ]o|oficial|"
-    r"es seguro|confiable|correcto|correcta|son ellos|es de (cvs|caremark)|sospechos[oa])\b",
+    r"es seguro|confiable|correcto|correcta|son ellos|es de (cvs|caremark)|sospechos[oa]|"
+    r"verdad|cierto|(es|son) cosa de (cvs|caremark))\b",
     re.IGNORECASE,
 )
 """Words that ask whether a contact is genuine."""
@@ -41,6 +42,7 @@ _CONTACTED = re.compile(
     r"e-?mails? from|e-?mailed( me)?|messages? from|voice ?mail|left (me )?a message|"
     r"got an? (call|text|e-?mail|message|letter)|received an? (call|text|e-?mail|message)|"
     r"keeps? calling|someone called|me llam(a|o|ó|aron|an)|me escribi(o|ó|eron)|"
+    r"me marc(a|o|ó|aron|an)|me habl(a|o|ó|aron|an)|(dicen|dice|dijo|dijeron) que (llame|marque)|"
     r"me mand(o|ó|aron) (un )?(mensaje|texto|correo|email)|me lleg(o|ó) (un )?(mensaje|texto|"
     r"correo|email|carta)|mensaje de|correo de|llamada de|me dejaron (un )?mensaje)\b",
     re.IGNORECASE,
