@@ -63,6 +63,16 @@ def test_console_answers_typed_questions_until_quit(engine: Engine) -> None:
     assert "never read" not in text
 
 
+def test_the_console_follows_a_conversation(engine: Engine) -> None:
+    stdin = io.StringIO("specialty\nin spanish please\nmás\n")
+    out = io.StringIO()
+    run_console(engine, Namespace(locale="en-US", tz="America/Chicago"), stdin, out)
+    answers = out.getvalue().split("\n\n(")
+    assert "CVS Specialty pharmacy" in answers[0]
+    assert "farmacia de especialidad" in answers[1]  # the same topic, now in Spanish
+    assert "Pasos:" in answers[2]  # "más": the full answer, still in Spanish
+
+
 def test_console_is_the_default_command() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "adapters.cli"],

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -137,6 +138,7 @@ def run_console(engine: Engine, args: argparse.Namespace, stdin: TextIO, out: Te
         "are needed here.\nType a question, 'help' for the topics, or 'quit' to leave.\n\n"
     )
     last: str | None = None
+    language: str | None = None
     with asyncio.Runner() as runner:
         while True:
             try:
@@ -152,9 +154,12 @@ def run_console(engine: Engine, args: argparse.Namespace, stdin: TextIO, out: Te
             if not line.strip():
                 continue
             more = line.strip().casefold() in MORE_WORDS and last is not None
-            asked = query(args, last, full=True) if more and last else query(args, line)
+            if more and last:  # the full answer, in the language it was given in
+                asked = replace(query(args, last, full=True), language=language)
+            else:  # a follow-up ("in Spanish please") is read with the last answer in mind
+                asked = replace(query(args, line), follows=last)
             reply = runner.run(engine.handle(asked))
-            last = reply.topic_id or last
+            last, language = reply.topic_id or last, reply.language
             out.write(render_text(reply, color=color) + "\n")
             out.flush()
 
