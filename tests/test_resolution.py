@@ -212,3 +212,8 @@ async def test_a_follow_up_is_read_with_the_previous_answer_in_mind(
     ask: Ask, previous: str, text: str, topic: str
 ) -> None:
     assert (await ask(text, follows=previous)).topic_id == topic
+
+
+async def test_a_question_mark_ends_a_question_whatever_its_first_word(ask: Ask) -> None:
+    reply = await ask("saw a strange text about my prescription, is it a scam? and the tty line")
+    assert [p.topic_id for p in reply.parts] == ["scam-warning", "tty"]

@@ -263,18 +263,22 @@ class Resolver:
     def _parts(self, text: str) -> list[int]:
         """The topics of the separate questions in a message, in the order asked; a part is
         a question (a question word, a question mark) or a few words standing alone."""
-        pieces = [p for p in _SEGMENTS.split(text[:MAX_QUERY_CHARS]) if p and p.strip()]
+        pieces = _pieces(text[:MAX_QUERY_CHARS])
         if len(pieces) < 2:
             return []
         found: list[int] = []
-        for piece in pieces:
+        for piece, questioned in pieces:
             words = self._words(matchable(piece))
-            asked = _QUESTION_START.match(piece) or len(words) <= SHORT_MESSAGE
-            if not words or not asked:
+            asked = questioned or _QUESTION_START.match(piece) or len(words) <= SHORT_MESSAGE
+            if not asked:
                 continue
-            ranked = self._rank(words)
-            if ranked and ranked[0].topic not in self._weak and ranked[0].topic not in found:
-                found.append(ranked[0].topic)
+            if words:
+                ranked = self._rank(words)
+                topic = ranked[0].topic if ranked else None
+            else:  # "what can you do?": common words only
+                topic = self._nearest_phrasing(matchable(piece))
+            if topic is not None and topic not in self._weak and topic not in found:
+                found.append(topic)
         return found[:MAX_PARTS] if len(found) > 1 else []
 
     def _canon(self, word: str) -> str:
@@ -360,6 +364,18 @@ class Resolver:
                 listed.sort(key=lambda item: -item[1])
                 del listed[COMMON_CANDIDATES:]
         return dict(postings)
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """A message cut where a new question may start; each piece says whether a question
+    mark ended it."""
+    pieces: list[tuple[str, bool]] = []
+    start = 0
+    for cut in _SEGMENTS.finditer(text):
+        pieces.append((text[start : cut.start()], "?" in cut.group()))
+        start = cut.end()
+    pieces.append((text[start:], text.rstrip().endswith("?")))
+    return [(piece, asked) for piece, asked in pieces if piece.strip()]
 
 
 ENGLISH_WORDS = Path(__file__).parent.parent / "data" / "english-words.txt.gz"
