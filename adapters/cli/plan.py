@@ -11,11 +11,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from adapters.cli import options
 from adapters.store.database import connect, database_url, upgrade
-from adapters.store.plans import PlanStore, Refused, StoredSlot
+
+if TYPE_CHECKING:
+    from adapters.store.plans import PlanStore
 
 T = TypeVar("T")
 EXIT_REFUSED = 1
@@ -80,6 +82,8 @@ def with_store(args: argparse.Namespace, work: Callable[[PlanStore], Awaitable[T
     url = database_url()
     upgrade(url)
 
+    from adapters.store.plans import PlanStore  # SQLAlchemy: only for the commands that use it
+
     async def run() -> T:
         engine = connect(url)
         try:
@@ -91,6 +95,8 @@ def with_store(args: argparse.Namespace, work: Callable[[PlanStore], Awaitable[T
 
 
 def _refusable(args: argparse.Namespace, work: Callable[[PlanStore], Awaitable[Any]]) -> int:
+    from adapters.store.plans import Refused
+
     try:
         result = with_store(args, work)
     except Refused as refused:
@@ -116,7 +122,7 @@ def _print(args: argparse.Namespace, result: Any) -> None:
 
 
 def _line(item: Any) -> str:
-    if isinstance(item, StoredSlot):
+    if hasattr(item, "due_on"):
         values = ", ".join(str(f.get("value", f.get("schedule", ""))) for f in item.body["facts"])
         owner = f", owner {item.owner}" if item.owner else ""
         return (
@@ -136,7 +142,7 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if hasattr(value, "__dataclass_fields__"):
         data = asdict(value)
-        if isinstance(value, StoredSlot):
+        if hasattr(value, "due_on"):
             data["due_on"] = value.due_on()
         return _jsonable(data)
     if isinstance(value, dict):

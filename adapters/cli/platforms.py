@@ -13,9 +13,7 @@ from adapters import heap, logs
 from adapters.cli import options
 from adapters.cli.chat import engine
 from adapters.settings import ConfigError, discord_settings, port, slack_settings
-from adapters.store.database import connect, database_url
 from adapters.store.snapshot import prepare_store, stored_plan
-from adapters.store.watch import PlanWatch
 from bot.gate import load
 from bot.kb.knowledge import default_plan
 
@@ -71,7 +69,6 @@ def register(commands: Any) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from adapters import serving
-    from adapters.slack.recheck import Recheck, admins
     from adapters.web import DRAIN, METRICS, RELOADER, Slack, create_app
 
     logs.configure(json_lines=True)
@@ -87,6 +84,9 @@ def serve(args: argparse.Namespace) -> int:
     chat = Slack.start(loaded, slack) if slack else None
     app = create_app(loaded, chat, discord_key, admin, metrics)
     if stored is not None:  # the store's plan: follow its changes, on every instance
+        from adapters.store.database import connect, database_url
+        from adapters.store.watch import PlanWatch
+
         watch = PlanWatch(
             connect(database_url()),
             stored,
@@ -95,6 +95,8 @@ def serve(args: argparse.Namespace) -> int:
         )
         app.cleanup_ctx.append(watch.context)
         if chat is not None and chat.answers.client is not None:  # reminders to owners
+            from adapters.slack.recheck import Recheck, admins
+
             recheck = Recheck(connect(database_url()), chat.answers.client, admins())
             recheck.register(chat.app)
             app.cleanup_ctx.append(recheck.context)

@@ -10,8 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from adapters.store.database import connect, data_folder, database_url, upgrade
-from adapters.store.plans import PlanStore
+from adapters.store.database import connect, data_folder, database_url, peek, sqlite_file, upgrade
 
 log = logging.getLogger(__name__)
 SNAPSHOT = "plan-from-store.yaml"
@@ -35,6 +34,9 @@ def stored_plan(env: Mapping[str, str] | None = None) -> Path | None:
     if not env.get("DATABASE_URL", "").strip() and not (data_folder(env) / "caremark.db").exists():
         return None
     url = database_url(env)
+    file = sqlite_file(url)
+    if file is not None and not peek(file, "select count(*) from plans"):
+        return None  # no plan stored: nothing more to import or read
     try:
         upgrade(url)
         text = asyncio.run(_export(url))
@@ -51,6 +53,8 @@ def stored_plan(env: Mapping[str, str] | None = None) -> Path | None:
 
 
 async def _export(url: str) -> str | None:
+    from adapters.store.plans import PlanStore
+
     engine = connect(url)
     try:
         return await PlanStore(engine).export()
