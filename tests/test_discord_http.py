@@ -184,3 +184,18 @@ async def test_failure_still_answers_privately(kb: Knowledge) -> None:
         assert "Reference:" in answer["data"]["content"]
     finally:
         await client.close()
+
+
+async def test_a_user_installed_command_in_a_group_dm(client: TestClient[Any, Any]) -> None:
+    """Installed by a person, used in a group DM: no guild, no member, only the user."""
+    body = json.loads(command("specialty", "es-419"))
+    body |= {
+        "user": {"id": "444", "username": "ana", "discriminator": "0"},
+        "channel_id": "888",
+        "context": 2,
+        "authorizing_integration_owners": {"1": "444"},
+    }
+    status, answer = await post(client, json.dumps(body).encode())
+    assert status == 200 and answer["type"] == 4
+    assert answer["data"]["flags"] == render.EPHEMERAL  # only the asker sees it
+    assert "1-800-237-2767" in json.dumps(answer) and "@es" in json.dumps(answer)
