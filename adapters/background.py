@@ -9,8 +9,9 @@ returns; shutdown waits for what is still running.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -40,3 +41,23 @@ class Background:
         """Wait up to `timeout` seconds for the work still running."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
+
+
+def while_serving(
+    run: Callable[[], Coroutine[Any, Any, None]],
+    then: Callable[[], Awaitable[None]] | None = None,
+) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+    """An aiohttp cleanup context that runs `run()` as a task while the app serves, cancels
+    it at shutdown, then awaits `then()` (closing what the task used)."""
+
+    @contextlib.asynccontextmanager
+    async def context(app: Any) -> AsyncIterator[None]:
+        task = asyncio.create_task(run())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if then is not None:
+            await then()
+
+    return context

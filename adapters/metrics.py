@@ -7,9 +7,8 @@ routes from the router. Nothing a person typed ever becomes a label.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
@@ -61,15 +60,8 @@ class Metrics:
         )
         self._lag_max = 0.0
 
-    async def watch_loop(self, app: web.Application) -> AsyncIterator[None]:
-        """A cleanup context: while the app runs, measure how late the loop wakes up."""
-        task = asyncio.create_task(self._watch())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    async def _watch(self) -> None:
+    async def watch_lag(self) -> None:
+        """Measure, for as long as it runs, how late the loop wakes up."""
         loop = asyncio.get_running_loop()
         while True:
             started = loop.time()

@@ -17,7 +17,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from adapters.background import Background
+from adapters.background import Background, while_serving
 from adapters.discord_app.interactions import Interactions
 from adapters.logs import reference
 from adapters.metrics import Metrics
@@ -98,7 +98,7 @@ def create_app(
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
     app.router.add_get("/metrics", _guarded_metrics(metrics, metrics_token))
-    app.cleanup_ctx.append(metrics.watch_loop)
+    app.cleanup_ctx.append(while_serving(metrics.watch_lag))
     if admin_token:
         app[ADMIN_TOKEN] = admin_token
         app.router.add_post("/admin/reload", _admin_reload)

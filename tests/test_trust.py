@@ -22,7 +22,12 @@ def _renders(reply: Reply) -> list[str]:
 
 
 async def test_no_topic_ever_renders_a_withheld_value(kb: Knowledge, ask: Ask) -> None:
-    replies = [await ask(t.id, view=v) for t in kb.topics for v in View]
+    replies = [
+        await ask(t.id, view=v, language=lang)
+        for t in kb.topics
+        for v in View
+        for lang in ("en", "es")  # a translation never brings back a withheld value
+    ]
     replies += [await ask(""), await ask("zzqx"), await ask("help", view=View.FULL)]
     for reply in replies:
         for output in _renders(reply):

@@ -93,13 +93,13 @@ def serve(args: argparse.Namespace) -> int:
             app[RELOADER].reload,
             app[METRICS].store_failures.inc,
         )
-        app.cleanup_ctx.append(watch.context)
+        app.cleanup_ctx.append(watch.context())
         if chat is not None and chat.answers.client is not None:  # reminders to owners
             from adapters.slack.recheck import Recheck, admins
 
             recheck = Recheck(connect(database_url()), chat.answers.client, admins())
             recheck.register(chat.app)
-            app.cleanup_ctx.append(recheck.context)
+            app.cleanup_ctx.append(recheck.context())
     served = [f"Slack in {slack.mode} mode"] if slack else []
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"

@@ -10,13 +10,14 @@ import datetime as dt
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.background import while_serving
 from adapters.slack.render import escape
 from adapters.store.plans import PlanStore, Refused, StoredSlot
 from adapters.store.reminders import Audience, Reminder, claim, due_reminders
@@ -67,14 +68,9 @@ class Recheck:
                 log.exception("re-verification reminders failed")
             await asyncio.sleep(interval)
 
-    async def context(self, app: object) -> AsyncIterator[None]:
+    def context(self) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
         """An aiohttp cleanup context: check for due reminders while the app serves."""
-        task = asyncio.create_task(self.run())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await self._db.dispose()
+        return while_serving(self.run, self._db.dispose)
 
     async def _send(self, reminder: Reminder) -> None:
         slot, said = reminder.slot, words("en")

@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
-from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.background import while_serving
 from adapters.store.plans import PlanStore
 from adapters.store.tables import plan_changes
 
@@ -75,11 +76,6 @@ class PlanWatch:
             await self.poll()
             await asyncio.sleep(self._interval)
 
-    async def context(self, app: web.Application) -> AsyncIterator[None]:
+    def context(self) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
         """An aiohttp cleanup context: watch while the app serves."""
-        task = asyncio.create_task(self.run())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await self._db.dispose()
+        return while_serving(self.run, self._db.dispose)
