@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import text
 
 from adapters.cli import main
-from adapters.store.database import connect, database_url, migrate, upgrade
+from adapters.store.database import HEAD, connect, database_url, migrate, upgrade
 from adapters.store.plans import PlanStore, Refused, without_checks
 from adapters.store.snapshot import stored_plan
 from bot.gate import load
@@ -63,7 +63,7 @@ async def test_migrations_run_from_empty_and_again(url: str) -> None:
     async with engine.connect() as db:
         version = (await db.execute(text("select version_num from alembic_version"))).scalar()
     await engine.dispose()
-    assert version == "0002"
+    assert version == HEAD
 
 
 async def test_import_then_export_round_trips(store: PlanStore) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,41 @@ import yaml
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.store import schedule
 from adapters.store.tables import plan_changes, plan_slots, plans
 from bot.gate import inspect
+from bot.kb.knowledge import Knowledge
 from bot.kb.yamlsource import Problem, read
 
 DEFAULT_EVERY_DAYS = 90
 """How often a plan fact is re-verified unless its owner says otherwise."""
 SURFACES = ("cli", "import", "chat")
+HR_CONTACT = "hr-contact"
+"""The slot name for the plan's HR contact, which lives in the plan's header."""
+NO_PLAN = "there is no plan yet: import a plan file first (plan import FILE)"
+ACTIONS = ("set", "verify", "retire")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change an admin asks for: set a value (with its label, note, owner and interval),
+    verify a fact as still right, or retire it. Empty fields keep what the slot has."""
+
+    action: str
+    slot_id: str
+    value: str = ""
+    kind: str | None = None
+    label: str | None = None
+    note: str | None = None
+    owner: str | None = None
+    every_days: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Edit:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 class Refused(Exception):
@@ -109,6 +138,19 @@ class PlanStore:
             return None
         return with_checks(header, await self.slots())
 
+    async def _header(self) -> dict[str, Any]:
+        async with self._engine.connect() as db:
+            header = (await db.execute(select(plans.c.header).limit(1))).scalar()
+        if header is None:
+            raise Refused([NO_PLAN])
+        return dict(header)
+
+    async def _without(self, slot_id: str) -> dict[str, Any]:
+        rest = [s for s in await self.slots() if s.slot_id != slot_id]
+        if not rest:
+            raise Refused(["a plan needs at least one fact: import a new plan file instead"])
+        return with_checks(await self._header(), rest)
+
     # ---------------------------------------------------------------- changing
 
     async def import_file(self, path: Path, who: str) -> int:
@@ -158,34 +200,88 @@ class PlanStore:
         surface: str = "cli",
         kind: str | None = None,
         label: str | None = None,
+        note: str | None = None,
         owner: str | None = None,
         every_days: int | None = None,
     ) -> StoredSlot:
         """Put `value` in a slot (a new slot needs `kind` and `label`); refused, with the
         reasons, unless the whole plan with it passes the gate."""
+        edit = Edit("set", slot_id, value, kind, label, note, owner, every_days)
+        return await self.apply(edit, who, surface=surface)
+
+    async def apply(self, edit: Edit, who: str, *, surface: str = "cli") -> StoredSlot:
+        """Make a change (set, verify or retire), once it passes the gate."""
+        if edit.action == "verify":
+            return await self.verify(edit.slot_id, who, surface=surface)
+        if edit.action == "retire":
+            return await self.retire(edit.slot_id, who, surface=surface)
+        if edit.slot_id == HR_CONTACT:
+            return await self._set_hr_contact(edit.value, who, surface)
+        document, current, stored = await self._with_edit(edit, who)
+        self._check(document)
+        async with self._engine.begin() as db:
+            await self._save(db, stored, position=len(document["slots"]) - 1, new=current is None)
+            await self._log(db, who, surface, edit.slot_id, "set", current, stored.body)
+        return stored
+
+    async def preview(self, edit: Edit, who: str) -> Knowledge:
+        """The knowledge base employees would be answered from after `edit`; nothing is
+        stored. Refused, with the reasons, if it would not pass the gate."""
         document = await self._document()
         if document is None:
-            raise Refused(["there is no plan yet: import a plan file first (plan import FILE)"])
-        current = next((s for s in await self.slots() if s.slot_id == slot_id), None)
-        if current is None and not (kind and label):
-            raise Refused([f"'{slot_id}' is not in the plan yet: give its --kind and --label"])
+            raise Refused([NO_PLAN])
+        if edit.action == "verify":
+            await self._slot(edit.slot_id)
+            checked = {"verified_by": who, "verified_on": self._now().date()}
+            slots = [
+                dc_replace(s, **checked) if s.slot_id == edit.slot_id else s
+                for s in await self.slots()
+            ]
+            return self._check(with_checks(await self._header(), slots))
+        if edit.action == "retire":
+            return self._check(await self._without(edit.slot_id))
+        if edit.slot_id == HR_CONTACT:
+            return self._check(_with_hr_contact(document, edit.value))
+        return self._check((await self._with_edit(edit, who))[0])
+
+    async def _with_edit(
+        self, edit: Edit, who: str
+    ) -> tuple[dict[str, Any], StoredSlot | None, StoredSlot]:
+        """The plan with `edit` made, the slot as it was (None if new), and as it would be."""
+        header = await self._header()
+        current = next((s for s in await self.slots() if s.slot_id == edit.slot_id), None)
+        if current is None and not (edit.kind and edit.label):
+            raise Refused([f"'{edit.slot_id}' is not in the plan yet: give its --kind and --label"])
         body: dict[str, Any] = (
-            dict(current.body) if current else {"id": slot_id, "kind": kind, "label": label}
+            dict(current.body)
+            if current
+            else {"id": edit.slot_id, "kind": edit.kind, "label": edit.label}
         )
-        if label:
-            body["label"] = label
-        body["facts"] = [{"value": value}]
-        candidate = {**document, "slots": _replaced(document["slots"], body)}
-        self._check(candidate)
-        today = self._now().date()
-        every = every_days or (current.every_days if current else DEFAULT_EVERY_DAYS)
-        stored = StoredSlot(
-            slot_id, body, owner or (current.owner if current else None), every, who, today
-        )
+        if edit.label:
+            body["label"] = edit.label
+        body["facts"] = [_fact(body, edit.value, edit.note, current)]
+        every = edit.every_days or (current.every_days if current else DEFAULT_EVERY_DAYS)
+        owner = edit.owner if edit.owner is not None else (current.owner if current else None)
+        stored = StoredSlot(edit.slot_id, body, owner or None, every, who, self._now().date())
+        slots = [stored if s.slot_id == edit.slot_id else s for s in await self.slots()]
+        if current is None:
+            slots.append(stored)
+        return with_checks(header, slots), current, stored
+
+    async def _set_hr_contact(self, value: str, who: str, surface: str) -> StoredSlot:
+        """The HR contact employees are pointed to, in the plan's header."""
+        document = await self._document()
+        if document is None:
+            raise Refused([NO_PLAN])
+        self._check(_with_hr_contact(document, value))
+        header = await self._header()
+        before = header["plan"].get("hr_contact")
+        header = {**header, "plan": {**header["plan"], "hr_contact": value}}
         async with self._engine.begin() as db:
-            await self._save(db, stored, position=len(document["slots"]), new=current is None)
-            await self._log(db, who, surface, slot_id, "set", current, body)
-        return stored
+            await db.execute(update(plans).values(header=header, updated_at=self._now()))
+            await self._log(db, who, surface, HR_CONTACT, "set", before, value)
+        body = {"id": HR_CONTACT, "kind": "text", "label": "HR contact", "facts": []}
+        return StoredSlot(HR_CONTACT, body, None, DEFAULT_EVERY_DAYS, who, self._now().date())
 
     async def verify(self, slot_id: str, who: str, *, surface: str = "cli") -> StoredSlot:
         """Record that `who` checked the slot's value against the plan's documents today."""
@@ -200,16 +296,11 @@ class PlanStore:
             await self._log(db, who, surface, slot_id, "verify", None, {"verified_on": str(today)})
         return StoredSlot(slot_id, current.body, current.owner, current.every_days, who, today)
 
-    async def retire(self, slot_id: str, who: str, *, surface: str = "cli") -> None:
+    async def retire(self, slot_id: str, who: str, *, surface: str = "cli") -> StoredSlot:
         """Take a slot out of the plan (kept, with its history); refused if the plan without
         it would not pass the gate (a topic still shows it, say)."""
         current = await self._slot(slot_id)
-        document = await self._document()
-        assert document is not None
-        rest = [s for s in document["slots"] if s["id"] != slot_id]
-        if not rest:
-            raise Refused(["a plan needs at least one fact: import a new plan file instead"])
-        self._check({**document, "slots": rest})
+        self._check(await self._without(slot_id))
         async with self._engine.begin() as db:
             await db.execute(
                 update(plan_slots)
@@ -217,6 +308,7 @@ class PlanStore:
                 .values(retired=True, updated_at=self._now())
             )
             await self._log(db, who, surface, slot_id, "retire", current, None)
+        return current
 
     # ---------------------------------------------------------------- helpers
 
@@ -266,14 +358,15 @@ class PlanStore:
             )
         )
 
-    def _check(self, document: Mapping[str, Any]) -> None:
+    def _check(self, document: Mapping[str, Any]) -> Knowledge:
         """The gate, run on the plan as it would be: any problem refuses the change."""
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "plan.yaml"
             path.write_text(_dump(document), encoding="utf-8")
             found = inspect(self._kb_dir, path)
-        if found.problems:
+        if found.problems or found.knowledge is None:
             raise Refused([_plain(problem, str(path)) for problem in found.problems])
+        return found.knowledge
 
 
 CHECK = "plan-check-"
@@ -349,10 +442,24 @@ def _stored(row: Any) -> StoredSlot:
     )
 
 
-def _replaced(slots: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[str, Any]]:
-    if any(s["id"] == body["id"] for s in slots):
-        return [body if s["id"] == body["id"] else s for s in slots]
-    return [*slots, body]
+def _fact(
+    body: Mapping[str, Any], value: str, note: str | None, current: StoredSlot | None
+) -> dict[str, Any]:
+    """The slot's one fact with its new value (hours read from words), keeping its note
+    unless a new one is given ("" removes it)."""
+    try:
+        fact: dict[str, Any] = (
+            {"schedule": schedule.parse(value)} if body.get("kind") == "hours" else {"value": value}
+        )
+    except schedule.UnreadableHours as error:
+        raise Refused([str(error)]) from None
+    old = (current.body.get("facts") or [{}])[0] if current else {}
+    kept = old.get("note") if note is None else note.strip()
+    return fact | ({"note": kept} if kept else {})
+
+
+def _with_hr_contact(document: Mapping[str, Any], value: str) -> dict[str, Any]:
+    return {**document, "plan": {**document["plan"], "hr_contact": value}}
 
 
 def _read_plan(path: Path, kb_dir: Path | None) -> dict[str, Any]:

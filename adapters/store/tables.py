@@ -58,3 +58,13 @@ reminders = Table(
     # owner: the fact's owner was asked; admins: nobody answered within the grace period
     Column("sent_at", DateTime(timezone=True), nullable=False),
 )
+
+plan_drafts = Table(
+    "plan_drafts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("who", String(120), nullable=False),
+    Column("edit", JSON, nullable=False),
+    # a change an admin has seen previewed in chat and not yet published or dropped
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
