@@ -191,7 +191,9 @@ async def _slack_events(request: web.Request) -> web.Response:
         return unauthorized("replayed request", "a replayed Slack request")
     command = slash_command(body.decode("utf-8"))
     if command is not None:
-        answer = await slack.answers.command_body(command.text, command.user)
+        answer = await slack.answers.command_body(*command)
+        if not answer:
+            return web.Response(status=200)  # a modal opened: nothing to show in the channel
         return web.Response(body=answer, content_type="application/json")
     headers: dict[str, str | Sequence[str]] = {
         name: request.headers.getall(name) for name in request.headers

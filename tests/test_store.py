@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from adapters.cli import main
 from adapters.store.database import HEAD, connect, database_url, migrate, upgrade
-from adapters.store.plans import PlanStore, Refused, without_checks
+from adapters.store.facts import Refused
+from adapters.store.plans import PlanStore, without_checks
 from adapters.store.snapshot import stored_plan
 from bot.gate import load
 from tests.conftest import EXAMPLE_PLAN

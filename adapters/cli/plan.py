@@ -37,13 +37,14 @@ def register(commands: Any) -> None:
     listing.add_argument("--due", action="store_true", help="only facts due for re-verification")
     _json(listing).set_defaults(run=_list)
     setting = sub.add_parser("set", help="put a value in a slot, once it passes every check")
-    setting.add_argument("slot")
-    setting.add_argument("value")
+    setting.add_argument("slot", help="a slot id, or hr-contact for the plan's HR contact")
+    setting.add_argument("value", help="hours as words: 24/7, or 'Mon-Fri 8am-6pm CT'")
     setting.add_argument("--by", required=True, help="who checked it against the plan documents")
     setting.add_argument("--owner", help="who re-verifies it (a Slack or Discord user id)")
     setting.add_argument("--every", type=int, help="days between re-verifications (default 90)")
     setting.add_argument("--kind", help="for a new slot: phone, fax, tty, url, address, …")
     setting.add_argument("--label", help="for a new slot: what employees see it called")
+    setting.add_argument("--note", help="a line employees see under the value ('' removes it)")
     _json(setting).set_defaults(run=_set)
     verifying = sub.add_parser("verify", help="record that a fact was checked again today")
     verifying.add_argument("slot")
@@ -95,7 +96,7 @@ def with_store(args: argparse.Namespace, work: Callable[[PlanStore], Awaitable[T
 
 
 def _refusable(args: argparse.Namespace, work: Callable[[PlanStore], Awaitable[Any]]) -> int:
-    from adapters.store.plans import Refused
+    from adapters.store.facts import Refused
 
     try:
         result = with_store(args, work)
@@ -166,6 +167,7 @@ def _set(args: argparse.Namespace) -> int:
             args.by,
             kind=args.kind,
             label=args.label,
+            note=args.note,
             owner=args.owner,
             every_days=args.every,
         ),

@@ -28,6 +28,7 @@ from adapters.replay import ReplayGuard
 from adapters.settings import SlackSettings
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
+from adapters.slack.admin import SlackAdmin, is_admin_command
 from adapters.slack.locales import UserLocales
 from adapters.slack.messages import Messages
 from adapters.slack.verify import SIGNATURE_HEADER
@@ -98,6 +99,7 @@ MAX_SSL_CHECK_BYTES = 512
 class SlashCommand(NamedTuple):
     text: str
     user: str
+    trigger_id: str = ""
 
 
 def slash_command(body: str) -> SlashCommand | None:
@@ -105,7 +107,10 @@ def slash_command(body: str) -> SlashCommand | None:
     form = urllib.parse.parse_qs(body, keep_blank_values=True)
     if form.get("command") != [COMMAND] or "payload" in form:
         return None
-    return SlashCommand(form.get("text", [""])[0], form.get("user_id", [""])[0])
+    first = {key: values[0] for key, values in form.items()}
+    return SlashCommand(
+        first.get("text", ""), first.get("user_id", ""), first.get("trigger_id", "")
+    )
 
 
 class Answers:
@@ -126,6 +131,8 @@ class Answers:
         self.messages = Messages(
             self.ask, self._locale, self.background, Conversations(clock), BurstLimit(clock)
         )
+        self.admin: SlackAdmin | None = None
+        """`/caremark admin`, when the deployment has a plan store (see `serve`)."""
 
     async def ask(self, query: Query) -> Reply:
         return await self._engine.handle(query)
@@ -171,23 +178,35 @@ class Answers:
         topic, language = from_button(_action_value(body))
         return await self._ask(topic, view, language, self._locale(_user(body)))
 
-    async def command_body(self, text: str, user: str = "") -> bytes:
+    async def command_body(self, text: str, user: str = "", trigger_id: str = "") -> bytes:
         """The slash command's answer as a response body (a fallback if anything failed).
 
         Over HTTP this is the whole response, sent before Bolt is involved: slash commands
         are the traffic that bursts, and Bolt's dispatch nearly doubles their cost."""
+        if self.admin is not None and is_admin_command(text):
+            return await self._admin_body(self.admin, trigger_id, user)
         try:
             reply = await self._ask(text, locale=self._locale(user))
             return self._rendered.body(reply, "private", lambda: render.message(reply))
         except Exception:
             return encode(render.error_message(_failed("slash command")))
 
+    async def _admin_body(self, admin: SlackAdmin, trigger_id: str, user: str) -> bytes:
+        """Open the plan admins' modal (an empty acknowledgement), or refuse privately."""
+        try:
+            refusal = await admin.open(trigger_id, user)
+        except Exception:
+            return encode(render.error_message(_failed("admin")))
+        return encode(refusal) if refusal else b""
+
     async def command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """The slash command through Bolt (Socket Mode): the same answer, in the ack."""
         body = await self.command_body(
-            str(command.get("text") or ""), str(command.get("user_id") or "")
+            str(command.get("text") or ""),
+            str(command.get("user_id") or ""),
+            str(command.get("trigger_id") or ""),
         )
-        await ack(**json.loads(body))
+        await ack(**json.loads(body)) if body else await ack()
 
     async def share(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Post the same answer visibly in the channel, as a new message, after the ack."""

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.background import while_serving
 from adapters.slack.render import escape
-from adapters.store.plans import PlanStore, Refused, StoredSlot
+from adapters.store.facts import Refused, StoredSlot
+from adapters.store.plans import PlanStore
 from adapters.store.reminders import Audience, Reminder, claim, due_reminders
 from bot.i18n import words
 

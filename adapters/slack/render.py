@@ -101,6 +101,13 @@ def _message_body(reply: Reply, words: Words) -> Iterator[Block]:
         yield from _body(part, words, heading=False)
 
 
+def preview_blocks(reply: Reply, limit: int) -> list[Block]:
+    """The answer's blocks without its buttons: what employees see, to show in a modal."""
+    words = i18n.words(reply.language)
+    body = [b for b in _message_body(reply, words) if b["type"] != "actions"]
+    return _budget(body, reply, limit)
+
+
 def message_json(reply: Reply) -> str:
     """The exact slash-command response body, as `caremark-bot ask --format slack` prints it."""
     return json.dumps(message(reply), indent=2, ensure_ascii=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any
@@ -20,63 +20,18 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.store import schedule
+from adapters.store.facts import (
+    DEFAULT_EVERY_DAYS,
+    HR_CONTACT,
+    NO_PLAN,
+    Edit,
+    Refused,
+    StoredSlot,
+)
 from adapters.store.tables import plan_changes, plan_slots, plans
 from bot.gate import inspect
 from bot.kb.knowledge import Knowledge
 from bot.kb.yamlsource import Problem, read
-
-DEFAULT_EVERY_DAYS = 90
-"""How often a plan fact is re-verified unless its owner says otherwise."""
-SURFACES = ("cli", "import", "chat")
-HR_CONTACT = "hr-contact"
-"""The slot name for the plan's HR contact, which lives in the plan's header."""
-NO_PLAN = "there is no plan yet: import a plan file first (plan import FILE)"
-ACTIONS = ("set", "verify", "retire")
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """One change an admin asks for: set a value (with its label, note, owner and interval),
-    verify a fact as still right, or retire it. Empty fields keep what the slot has."""
-
-    action: str
-    slot_id: str
-    value: str = ""
-    kind: str | None = None
-    label: str | None = None
-    note: str | None = None
-    owner: str | None = None
-    every_days: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Edit:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
-
-
-class Refused(Exception):
-    """A change the gate turned down; nothing was stored. The problems say why."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = list(problems)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSlot:
-    """One plan slot as the store keeps it, with who answers for it and when it is due."""
-
-    slot_id: str
-    body: dict[str, Any]
-    owner: str | None
-    every_days: int
-    verified_by: str
-    verified_on: dt.date
-
-    def due_on(self) -> dt.date:
-        return self.verified_on + dt.timedelta(days=self.every_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +67,12 @@ class PlanStore:
                 .order_by(plan_slots.c.position)
             )
             return [_stored(row._mapping) for row in rows]
+
+    async def hr_contact(self) -> str | None:
+        """Who employees are sent to with questions about the plan, if the plan says."""
+        async with self._engine.connect() as db:
+            header = (await db.execute(select(plans.c.header).limit(1))).scalar()
+        return header["plan"].get("hr_contact") if header else None
 
     async def due(self, today: dt.date) -> list[StoredSlot]:
         return [slot for slot in await self.slots() if slot.due_on() <= today]
@@ -209,15 +170,18 @@ class PlanStore:
         edit = Edit("set", slot_id, value, kind, label, note, owner, every_days)
         return await self.apply(edit, who, surface=surface)
 
-    async def apply(self, edit: Edit, who: str, *, surface: str = "cli") -> StoredSlot:
-        """Make a change (set, verify or retire), once it passes the gate."""
+    async def apply(
+        self, edit: Edit, who: str, *, surface: str = "cli", by: str | None = None
+    ) -> StoredSlot:
+        """Make a change (set, verify or retire), once it passes the gate. `who` goes in the
+        log; `by` (default `who`), the name employees see as having verified the fact."""
         if edit.action == "verify":
-            return await self.verify(edit.slot_id, who, surface=surface)
+            return await self.verify(edit.slot_id, who, surface=surface, by=by)
         if edit.action == "retire":
             return await self.retire(edit.slot_id, who, surface=surface)
         if edit.slot_id == HR_CONTACT:
             return await self._set_hr_contact(edit.value, who, surface)
-        document, current, stored = await self._with_edit(edit, who)
+        document, current, stored = await self._with_edit(edit, by or who)
         self._check(document)
         async with self._engine.begin() as db:
             await self._save(db, stored, position=len(document["slots"]) - 1, new=current is None)
@@ -232,9 +196,9 @@ class PlanStore:
             raise Refused([NO_PLAN])
         if edit.action == "verify":
             await self._slot(edit.slot_id)
-            checked = {"verified_by": who, "verified_on": self._now().date()}
+            today: dt.date = self._now().date()
             slots = [
-                dc_replace(s, **checked) if s.slot_id == edit.slot_id else s
+                _checked(s, who, today) if s.slot_id == edit.slot_id else s
                 for s in await self.slots()
             ]
             return self._check(with_checks(await self._header(), slots))
@@ -283,18 +247,21 @@ class PlanStore:
         body = {"id": HR_CONTACT, "kind": "text", "label": "HR contact", "facts": []}
         return StoredSlot(HR_CONTACT, body, None, DEFAULT_EVERY_DAYS, who, self._now().date())
 
-    async def verify(self, slot_id: str, who: str, *, surface: str = "cli") -> StoredSlot:
-        """Record that `who` checked the slot's value against the plan's documents today."""
+    async def verify(
+        self, slot_id: str, who: str, *, surface: str = "cli", by: str | None = None
+    ) -> StoredSlot:
+        """Record that `by` (default `who`) checked the slot's value against the plan's
+        documents today; the log says `who` did it."""
         current = await self._slot(slot_id)
-        today = self._now().date()
+        today, by = self._now().date(), by or who
         async with self._engine.begin() as db:
             await db.execute(
                 update(plan_slots)
                 .where(plan_slots.c.slot_id == slot_id)
-                .values(verified_by=who, verified_on=today, updated_at=self._now())
+                .values(verified_by=by, verified_on=today, updated_at=self._now())
             )
             await self._log(db, who, surface, slot_id, "verify", None, {"verified_on": str(today)})
-        return StoredSlot(slot_id, current.body, current.owner, current.every_days, who, today)
+        return StoredSlot(slot_id, current.body, current.owner, current.every_days, by, today)
 
     async def retire(self, slot_id: str, who: str, *, surface: str = "cli") -> StoredSlot:
         """Take a slot out of the plan (kept, with its history); refused if the plan without
@@ -456,6 +423,10 @@ def _fact(
     old = (current.body.get("facts") or [{}])[0] if current else {}
     kept = old.get("note") if note is None else note.strip()
     return fact | ({"note": kept} if kept else {})
+
+
+def _checked(slot: StoredSlot, who: str, today: dt.date) -> StoredSlot:
+    return dc_replace(slot, verified_by=who, verified_on=today)
 
 
 def _with_hr_contact(document: Mapping[str, Any], value: str) -> dict[str, Any]:

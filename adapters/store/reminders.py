@@ -13,7 +13,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.store.plans import PlanStore, StoredSlot
+from adapters.store.facts import StoredSlot
+from adapters.store.plans import PlanStore
 from adapters.store.tables import plans, reminders
 
 GRACE_DAYS = 7

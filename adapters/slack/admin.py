@@ -1,0 +1,446 @@
+"""`/caremark admin` on Slack: a modal listing the plan's facts, where each can be changed,
+re-verified or retired, and a confirmation showing exactly what employees will see before
+anything is published. Only plan admins get in; anyone else gets a private refusal.
+
+Every step checks again that the person is a plan admin: a modal stays open for as long as
+someone leaves it, and admins can be removed meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.background import Background
+from adapters.desk import Admins, Desk, Preview, Row, reason, shown
+from adapters.slack.render import escape, mrkdwn, plain, preview_blocks
+from adapters.store.facts import HR_CONTACT, Edit, Refused, StoredSlot
+from bot.i18n import words
+from bot.reply import Platform
+
+log = logging.getLogger(__name__)
+ROW = "caremark_admin:row"
+ADD = "caremark_admin:add"
+HR = "caremark_admin:hr"
+EDITED = "caremark_admin_edit"
+CONFIRMED = "caremark_admin_confirm"
+LISTED = "caremark_admin_list"
+ROLE_SECONDS = 300.0
+"""How long a person's workspace role (admin, owner) is remembered."""
+MAX_MODAL_BLOCKS = 100
+
+
+class SlackAdmin:
+    """The modal's listeners. `desk` is made when first needed, so a bot nobody administers
+    never loads the database layer."""
+
+    def __init__(
+        self,
+        desk: Callable[[], Desk],
+        admins: Admins,
+        client: AsyncWebClient,
+        background: Background,
+        locale: Callable[[str], str | None] = lambda _: None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._make_desk: Callable[[], Desk] = desk
+        self._desk: Desk | None = None
+        self._admins, self._client, self._background = admins, client, background
+        self._locale, self._clock = locale, clock
+        self._people: dict[str, tuple[float, bool, str]] = {}
+
+    def register(self, app: AsyncApp) -> None:
+        app.action(ROW)(self.row_picked)
+        app.action(ADD)(self.add_pressed)
+        app.action(HR)(self.hr_pressed)
+        app.view(EDITED)(self.edit_submitted)
+        app.view(CONFIRMED)(self.confirm_submitted)
+
+    @property
+    def desk(self) -> Desk:
+        if self._desk is None:
+            self._desk = self._make_desk()
+        return self._desk
+
+    # ------------------------------------------------------------------ opening
+
+    async def open(self, trigger_id: str, user: str) -> dict[str, Any] | None:
+        """Open the list for a plan admin (within Slack's 3 s for the trigger); for anyone
+        else, the private refusal to answer with. None when the modal opened."""
+        language = self._language(user)
+        allowed, name = await self._person(user)
+        if not allowed:
+            return _private(words(language)("admin.not_allowed"))
+        view = await self._list_view(language, name)
+        await self._client.views_open(trigger_id=trigger_id, view=view)
+        return None
+
+    async def open_edit(self, trigger_id: str, user: str, slot_id: str) -> bool:
+        """The edit form for one fact, straight away (a reminder's *Change it*)."""
+        allowed, name = await self._person(user)
+        slot = await self.desk.slot(slot_id) if allowed else None
+        if slot is None:
+            return False
+        language = self._language(user)
+        view = self._edit_view(slot, slot_id, language, name)
+        await self._client.views_open(trigger_id=trigger_id, view=view)
+        return True
+
+    # ------------------------------------------------------------------ list actions
+
+    async def row_picked(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Change, Still right or Retire, from a fact's menu in the list."""
+        await ack()
+        picked = str(body.get("actions", [{}])[0].get("selected_option", {}).get("value", ""))
+        action, _, slot_id = picked.partition(":")
+        user, meta = _user(body), _meta(body)
+        allowed, name = await self._person(user)
+        if not allowed:
+            return
+        language = meta.get("lang", "en")
+        if action == "change":
+            slot = await self.desk.slot(slot_id)
+            await self._push(body, self._edit_view(slot, slot_id, language, name))
+        elif action in ("verify", "retire"):
+            view = await self._previewed(Edit(action, slot_id), user, name, language)
+            await self._push(body, view)
+
+    async def add_pressed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        allowed, name = await self._person(_user(body))
+        if allowed:
+            language = _meta(body).get("lang", "en")
+            await self._push(body, self._edit_view(None, None, language, name, await self._new()))
+
+    async def hr_pressed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        allowed, name = await self._person(_user(body))
+        if allowed:
+            language = _meta(body).get("lang", "en")
+            await self._push(body, self._edit_view(None, HR_CONTACT, language, name))
+
+    # ------------------------------------------------------------------ submissions
+
+    async def edit_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The edit form: preview the change, or say in plain words why it cannot be made."""
+        user, meta = _user(body), _meta(body)
+        language = meta.get("lang", "en")
+        allowed, _ = await self._person(user)
+        if not allowed:
+            await ack(response_action="errors", errors={"value": _refusal(language)})
+            return
+        state = _state(body)
+        slot_id = meta.get("slot") or state.get("slot", "")
+        if not slot_id:
+            await ack(response_action="errors", errors={"slot": words(language)("admin.which")})
+            return
+        edit = Edit(
+            "set",
+            slot_id,
+            state.get("value", "").strip(),
+            label=state.get("label", "").strip() or None,
+            note=state.get("note", "").strip() if "note" in state else None,
+            owner=state.get("owner") or None,
+            every_days=_days(state.get("every", "")),
+        )
+        name = state.get("name", "").strip() or meta.get("name", user)
+        try:
+            view = await self._previewed(edit, user, name, language)
+        except Refused as refused:
+            message = words(language)("admin.refused", reason=reason(refused, language))
+            await ack(response_action="errors", errors={"value": message[:1900]})
+            return
+        await ack(response_action="update", view=view)
+
+    async def confirm_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Publish: the change is made (the gate runs once more) and the list is refreshed."""
+        user, meta = _user(body), _meta(body)
+        language = meta.get("lang", "en")
+        said = words(language)
+        allowed, name = await self._person(user)
+        if not allowed:
+            await ack(response_action="update", view=_notice(said, _refusal(language)))
+            return
+        try:
+            made = await self.desk.publish(str(meta.get("draft", "")), f"slack:{user}")
+        except Refused as refused:
+            text = said("admin.refused", reason=reason(refused, language))
+            await ack(response_action="update", view=_notice(said, text))
+            return
+        await ack(
+            response_action="update",
+            view=_notice(said, said("admin.published") if made else said("admin.gone")),
+        )
+        root = str(body.get("view", {}).get("root_view_id") or "")
+        if made and root and root != body.get("view", {}).get("id"):
+            self._background.spawn(self._refresh(root, language, name))
+
+    # ------------------------------------------------------------------ views
+
+    async def _list_view(self, language: str, name: str) -> dict[str, Any]:
+        said = words(language)
+        rows = await self.desk.rows()
+        meta = {"lang": language, "name": name}
+        if not rows:
+            return _modal(said("admin.title"), [_text(said("admin.empty"))], meta, None, said)
+        blocks: list[dict[str, Any]] = [_text(escape(said("admin.intro"))), {"type": "divider"}]
+        blocks += [self._row_block(row, said) for row in rows]
+        contact = await self.desk.store.hr_contact()
+        hr = (
+            said("admin.hr_contact_now", value=escape(contact))
+            if contact
+            else said("admin.hr_contact_none")
+        )
+        blocks += [{"type": "divider"}, _text(hr)]
+        buttons = [_button(HR, said("admin.hr_contact"))]
+        if await self._new():
+            buttons.insert(0, _button(ADD, said("admin.add"), primary=True))
+        blocks.append({"type": "actions", "elements": buttons})
+        return _modal(said("admin.title"), blocks[:MAX_MODAL_BLOCKS], meta, None, said)
+
+    def _row_block(self, row: Row, said: Any) -> dict[str, Any]:
+        slot = row.slot
+        dates = {
+            "who": escape(slot.verified_by),
+            "date": slot.verified_on.isoformat(),
+            "due": slot.due_on().isoformat(),
+        }
+        standing = said(f"admin.{row.standing.value}", **dates)
+        lines = [f"*{escape(row.label)}*", escape(row.shown) or "—", standing]
+        if slot.owner:
+            lines.append(said("admin.owner", owner=escape(slot.owner), days=slot.every_days))
+        options = [("change", said("admin.change")), ("verify", said("admin.still_right"))]
+        options.append(("retire", said("admin.retire")))
+        return {
+            "type": "section",
+            "block_id": f"row:{slot.slot_id}"[:255],
+            "text": mrkdwn("\n".join(lines)),
+            "accessory": {
+                "type": "overflow",
+                "action_id": ROW,
+                "options": [
+                    {"text": plain(text, 75), "value": f"{action}:{slot.slot_id}"[:150]}
+                    for action, text in options
+                ],
+            },
+        }
+
+    def _edit_view(
+        self,
+        slot: StoredSlot | None,
+        slot_id: str | None,
+        language: str,
+        name: str,
+        choices: list[tuple[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        said = words(language)
+        blocks: list[dict[str, Any]] = []
+        if choices:
+            options = [{"text": plain(label, 75), "value": sid} for sid, label in choices[:100]]
+            blocks.append(
+                _input("slot", said("admin.which"), {"type": "static_select", "options": options})
+            )
+        hours = bool(slot and slot.body.get("kind") == "hours")
+        value = shown(slot) if slot else ""
+        hint = said("admin.hours_hint") if hours else said("admin.value_hint")
+        blocks.append(_text_input("value", said("admin.value"), value, hint=hint))
+        if slot_id != HR_CONTACT:
+            label = str(slot.body.get("label", "")) if slot else ""
+            blocks.append(_text_input("label", said("admin.label"), label, optional=True))
+            note = str((slot.body.get("facts") or [{}])[0].get("note", "")) if slot else ""
+            blocks.append(_text_input("note", said("admin.note"), note, optional=True))
+            owner: dict[str, Any] = {"type": "users_select"}
+            if slot and slot.owner and slot.owner.startswith(("U", "W")):
+                owner["initial_user"] = slot.owner
+            blocks.append(_input("owner", said("admin.owner_field"), owner, optional=True))
+            every = {
+                "type": "number_input",
+                "is_decimal_allowed": False,
+                "min_value": "1",
+                "max_value": "3650",
+                "initial_value": str(slot.every_days if slot else 90),
+            }
+            blocks.append(_input("every", said("admin.every"), every, optional=True))
+        blocks.append(_text_input("name", said("admin.name_field"), name))
+        title = (
+            said("admin.edit_title") if slot or slot_id == HR_CONTACT else said("admin.add_title")
+        )
+        meta = {"lang": language, "name": name, "slot": slot_id or ""}
+        return _modal(title, blocks, meta, said("admin.preview_button"), said, EDITED)
+
+    async def _previewed(self, edit: Edit, user: str, name: str, language: str) -> dict[str, Any]:
+        """The confirmation: what employees will see once the change is published."""
+        said = words(language)
+        preview: Preview = await self.desk.preview(
+            edit, f"slack:{user}", name, Platform.SLACK, language
+        )
+        slot = await self.desk.slot(edit.slot_id)
+        label = escape(str(slot.body.get("label", edit.slot_id)) if slot else edit.slot_id)
+        head = {
+            "verify": said("admin.verify_note", label=label),
+            "retire": said("admin.retire_warning", label=label),
+        }.get(edit.action, said("admin.employees_see"))
+        blocks = [_text(head), {"type": "divider"}]
+        blocks += preview_blocks(preview.reply, MAX_MODAL_BLOCKS - 4)
+        blocks += [
+            {"type": "divider"},
+            {"type": "context", "elements": [mrkdwn(escape(said("admin.nothing_yet")))]},
+        ]
+        meta = {"lang": language, "name": name, "draft": preview.draft_id}
+        return _modal(
+            said("admin.confirm_title"), blocks, meta, said("admin.publish"), said, CONFIRMED
+        )
+
+    async def _refresh(self, root: str, language: str, name: str) -> None:
+        try:
+            await self._client.views_update(
+                view_id=root, view=await self._list_view(language, name)
+            )
+        except Exception:
+            log.warning("the plan facts list could not be refreshed", exc_info=True)
+
+    async def _push(self, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await self._client.views_push(trigger_id=str(body.get("trigger_id", "")), view=view)
+
+    async def _new(self) -> list[tuple[str, str]]:
+        return self.desk.addable({row.slot.slot_id for row in await self.desk.rows()})
+
+    # ------------------------------------------------------------------ who
+
+    def _language(self, user: str) -> str:
+        locale = self._locale(user) or ""
+        return "es" if locale.lower().startswith("es") else "en"
+
+    async def _person(self, user: str) -> tuple[bool, str]:
+        """Whether `user` is a plan admin, and the name to show as having verified a fact.
+        Workspace roles come from `users.info`, remembered for a few minutes."""
+        if not user:
+            return False, ""
+        known = self._people.get(user)
+        if known is None or self._clock() - known[0] > ROLE_SECONDS:
+            role, name = await self._role(user)
+            known = (self._clock(), role, name)
+            self._people[user] = known
+        return self._admins.allows(user, known[1]), known[2]
+
+    async def _role(self, user: str) -> tuple[bool, str]:
+        try:
+            async with asyncio.timeout(1.5):
+                found = await self._client.users_info(user=user)
+        except Exception:
+            log.warning("users.info failed: workspace roles unknown for now")
+            return False, user
+        person = found.get("user") or {}
+        profile = person.get("profile") or {}
+        name = profile.get("real_name") or person.get("real_name") or person.get("name") or user
+        role = bool(person.get("is_admin") or person.get("is_owner"))
+        return role, str(name)
+
+
+def _modal(
+    title: str,
+    blocks: list[dict[str, Any]],
+    meta: dict[str, Any],
+    submit: str | None,
+    said: Any,
+    callback: str = LISTED,
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback,
+        "title": plain(title, 24),
+        "close": plain(said("admin.done") if submit is None else said("admin.cancel"), 24),
+        "blocks": blocks,
+        "private_metadata": json.dumps(meta)[:3000],
+    }
+    if submit:
+        view["submit"] = plain(submit, 24)
+    return view
+
+
+def _notice(said: Any, text: str) -> dict[str, Any]:
+    return _modal(said("admin.title"), [_text(escape(text))], {}, None, said, LISTED)
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def _button(action: str, text: str, *, primary: bool = False) -> dict[str, Any]:
+    button = {"type": "button", "action_id": action, "text": plain(text, 75)}
+    return button | ({"style": "primary"} if primary else {})
+
+
+def _input(
+    block: str, label: str, element: dict[str, Any], *, optional: bool = False
+) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block,
+        "optional": optional,
+        "label": plain(label, 2000),
+        "element": {**element, "action_id": block},
+    }
+
+
+def _text_input(
+    block: str, label: str, value: str, *, hint: str | None = None, optional: bool = False
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "max_length": 300}
+    if value:
+        element["initial_value"] = value[:300]
+    made = _input(block, label, element, optional=optional)
+    return made | ({"hint": plain(hint, 2000)} if hint else {})
+
+
+def _state(body: dict[str, Any]) -> dict[str, str]:
+    """A submitted form's values by block: text, the picked option, user or number."""
+    values = body.get("view", {}).get("state", {}).get("values", {})
+    found: dict[str, str] = {}
+    for block, actions in values.items():
+        for field in actions.values():
+            chosen = (
+                field.get("value")
+                or (field.get("selected_option") or {}).get("value")
+                or field.get("selected_user")
+            )
+            found[block] = str(chosen or "")
+    return found
+
+
+def _meta(body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads(body.get("view", {}).get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _user(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    return str(user.get("id") or "") if isinstance(user, dict) else ""
+
+
+def _days(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() and 1 <= int(text) <= 3650 else None
+
+
+def is_admin_command(text: str) -> bool:
+    """`/caremark admin` (or `administrar`), nothing more: a question that merely starts
+    with the word is still a question."""
+    return text.strip().lower() in ("admin", "administrar", "administrador")
+
+
+def _private(text: str) -> dict[str, Any]:
+    return {"response_type": "ephemeral", "text": escape(text)}
+
+
+def _refusal(language: str) -> str:
+    return words(language)("admin.not_allowed")
