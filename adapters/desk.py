@@ -5,6 +5,7 @@ published. Slack's and Discord's modals are drawn on top of this (`slack/admin.p
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import re
@@ -115,7 +116,9 @@ class Desk:
         """Check the change, keep it as a draft, and answer as employees would be answered;
         raises Refused (nothing kept) when the gate turns it down."""
         knowledge = await self.store.preview(await self._filled(edit), name)
-        engine = Engine(knowledge, self._now, hide_unverified=self._hide_unverified)
+        engine = await asyncio.to_thread(
+            Engine, knowledge, self._now, hide_unverified=self._hide_unverified
+        )
         topic = showing(knowledge, edit.slot_id)
         reply = await engine.handle(Query(topic, platform, language=language))
         from sqlalchemy import delete, insert
@@ -181,6 +184,21 @@ class Desk:
 
 
 _KEPT = dt.timedelta(minutes=DRAFT_MINUTES)
+
+
+def desk_for(engine: Engine, kb_dir: Path | None = None) -> Callable[[], Desk]:
+    """Makes the desk for the deployment's store (`DATABASE_URL`, else SQLite), answering
+    previews the way `engine` answers employees."""
+
+    def make() -> Desk:
+        from adapters.store.database import connect, database_url
+
+        served = lambda: engine.knowledge  # noqa: E731
+        return Desk(
+            connect(database_url()), served, kb_dir, hide_unverified=engine.hides_unverified
+        )
+
+    return make
 
 
 def standing(slot: StoredSlot, today: dt.date) -> Standing:

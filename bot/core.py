@@ -162,6 +162,10 @@ class Engine:
         return self._plans[None].kb
 
     @property
+    def hides_unverified(self) -> bool:
+        return self._hide_unverified
+
+    @property
     def findings(self) -> Findings:
         """The audit's findings on the default knowledge base, as of today."""
         return self._loaded()[None].findings

@@ -83,11 +83,13 @@ def signed_headers(body: bytes, *, secret: str = SECRET, at: float | None = None
     }
 
 
-def command_body(text: str, response_url: str = "https://hooks.slack.invalid/x") -> bytes:
+def command_body(
+    text: str, response_url: str = "https://hooks.slack.invalid/x", *, user: str = "U0TEST"
+) -> bytes:
     form = {
         "command": "/caremark",
         "text": text,
-        "user_id": "U0TEST",
+        "user_id": user,
         "team_id": "T0TEST",
         "channel_id": "C0TEST",
         "response_url": response_url,
@@ -161,6 +163,8 @@ class FakeSlack:
     """What `users.info` says each user's locale is; others get `missing_scope`."""
     lookups: list[str] = field(default_factory=list)
     """The users `users.info` was asked about, in order."""
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """More of what `users.info` says about a user: `is_admin`, `is_owner`, `real_name`."""
 
     async def drop(self) -> None:
         """Close the live Socket Mode connection from Slack's side, as Slack does at times."""
@@ -220,9 +224,10 @@ async def start_fake_slack() -> FakeSlack:
         form = {**request.query, **dict(await request.post())}  # the SDK sends a GET
         user = str(form.get("user", ""))
         fake.lookups.append(user)
-        if user not in fake.locales:
+        if user not in fake.locales and user not in fake.people:
             return web.json_response({"ok": False, "error": "missing_scope"})
-        return web.json_response({"ok": True, "user": {"id": user, "locale": fake.locales[user]}})
+        found = {"id": user, "locale": fake.locales.get(user, "en-US"), **fake.people.get(user, {})}
+        return web.json_response({"ok": True, "user": found})
 
     app.router.add_post("/api/apps.connections.open", connections_open)
     app.router.add_route("*", "/api/users.info", users_info)

@@ -5,48 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import yaml
-from alembic import command
 from sqlalchemy import text
 
 from adapters.cli import main
-from adapters.store.database import HEAD, connect, database_url, migrate, upgrade
+from adapters.store.database import HEAD, connect, upgrade
 from adapters.store.facts import Refused
 from adapters.store.plans import PlanStore, without_checks
 from adapters.store.snapshot import stored_plan
 from bot.gate import load
 from tests.conftest import EXAMPLE_PLAN
+from tests.stores import url
 
-POSTGRES = os.environ.get("DATABASE_URL", "")
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param(
-        "postgres",
-        id="postgres",
-        marks=pytest.mark.skipif(
-            not POSTGRES, reason="DATABASE_URL is not set: no PostgreSQL to test against"
-        ),
-    ),
-]
-
-
-def _downgrade(url: str) -> None:
-    migrate(command.downgrade, url, "base")
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield database_url({"CAREMARK_DATA": str(tmp_path / "data")})
-        return
-    chosen = database_url({"DATABASE_URL": POSTGRES})
-    _downgrade(chosen)  # from empty, every time
-    yield chosen
-    _downgrade(chosen)  # and leave nothing behind for the other tests
+__all__ = ["url"]  # the fixture, from tests/stores.py
 
 
 @pytest.fixture

@@ -82,6 +82,21 @@ def serve(args: argparse.Namespace) -> int:
     admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
     metrics = os.environ.get("CAREMARK_METRICS_TOKEN", "").strip() or None
     chat = Slack.start(loaded, slack) if slack else None
+    plan_admin = None
+    if chat is not None and chat.answers.client is not None:  # /caremark admin
+        from adapters.desk import Admins, desk_for
+        from adapters.slack.admin import SlackAdmin
+
+        answers, client = chat.answers, chat.answers.client
+        plan_admin = SlackAdmin(
+            desk_for(loaded, args.kb),
+            Admins.from_env(),
+            client,
+            answers.background,
+            answers.locale_of,
+        )
+        plan_admin.register(chat.app)
+        answers.admin = plan_admin
     app = create_app(loaded, chat, discord_key, admin, metrics)
     if stored is not None:  # the store's plan: follow its changes, on every instance
         from adapters.store.database import connect, database_url
@@ -97,7 +112,9 @@ def serve(args: argparse.Namespace) -> int:
         if chat is not None and chat.answers.client is not None:  # reminders to owners
             from adapters.slack.recheck import Recheck, admins
 
-            recheck = Recheck(connect(database_url()), chat.answers.client, admins())
+            recheck = Recheck(
+                connect(database_url()), chat.answers.client, admins(), desk=plan_admin
+            )
             recheck.register(chat.app)
             app.cleanup_ctx.append(recheck.context())
     served = [f"Slack in {slack.mode} mode"] if slack else []

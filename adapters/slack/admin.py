@@ -83,10 +83,11 @@ class SlackAdmin:
         return None
 
     async def open_edit(self, trigger_id: str, user: str, slot_id: str) -> bool:
-        """The edit form for one fact, straight away (a reminder's *Change it*)."""
-        allowed, name = await self._person(user)
-        slot = await self.desk.slot(slot_id) if allowed else None
-        if slot is None:
+        """The edit form for one fact, straight away (a reminder's *Change it*), for a plan
+        admin or the fact's owner; False for anyone else."""
+        slot = await self.desk.slot(slot_id)
+        allowed, name = await self._person(user, slot)
+        if slot is None or not allowed:
             return False
         language = self._language(user)
         view = self._edit_view(slot, slot_id, language, name)
@@ -130,14 +131,13 @@ class SlackAdmin:
 
     async def edit_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The edit form: preview the change, or say in plain words why it cannot be made."""
-        user, meta = _user(body), _meta(body)
+        user, meta, state = _user(body), _meta(body), _state(body)
         language = meta.get("lang", "en")
-        allowed, _ = await self._person(user)
+        slot_id = meta.get("slot") or state.get("slot", "")
+        allowed, _ = await self._person(user, await self.desk.slot(slot_id))
         if not allowed:
             await ack(response_action="errors", errors={"value": _refusal(language)})
             return
-        state = _state(body)
-        slot_id = meta.get("slot") or state.get("slot", "")
         if not slot_id:
             await ack(response_action="errors", errors={"slot": words(language)("admin.which")})
             return
@@ -164,7 +164,7 @@ class SlackAdmin:
         user, meta = _user(body), _meta(body)
         language = meta.get("lang", "en")
         said = words(language)
-        allowed, name = await self._person(user)
+        allowed, name = await self._person(user, await self.desk.slot(str(meta.get("slot"))))
         if not allowed:
             await ack(response_action="update", view=_notice(said, _refusal(language)))
             return
@@ -293,7 +293,7 @@ class SlackAdmin:
             {"type": "divider"},
             {"type": "context", "elements": [mrkdwn(escape(said("admin.nothing_yet")))]},
         ]
-        meta = {"lang": language, "name": name, "draft": preview.draft_id}
+        meta = {"lang": language, "name": name, "draft": preview.draft_id, "slot": edit.slot_id}
         return _modal(
             said("admin.confirm_title"), blocks, meta, said("admin.publish"), said, CONFIRMED
         )
@@ -318,9 +318,9 @@ class SlackAdmin:
         locale = self._locale(user) or ""
         return "es" if locale.lower().startswith("es") else "en"
 
-    async def _person(self, user: str) -> tuple[bool, str]:
-        """Whether `user` is a plan admin, and the name to show as having verified a fact.
-        Workspace roles come from `users.info`, remembered for a few minutes."""
+    async def _person(self, user: str, slot: StoredSlot | None = None) -> tuple[bool, str]:
+        """Whether `user` is a plan admin (or the owner of `slot`), and the name to show as
+        having verified a fact. Workspace roles come from `users.info`, remembered a while."""
         if not user:
             return False, ""
         known = self._people.get(user)
@@ -328,7 +328,13 @@ class SlackAdmin:
             role, name = await self._role(user)
             known = (self._clock(), role, name)
             self._people[user] = known
-        return self._admins.allows(user, known[1]), known[2]
+        owner = slot is not None and slot.owner == user
+        return owner or self._admins.allows(user, known[1]), known[2]
+
+    async def name(self, user: str) -> str | None:
+        """The person's name in the workspace, if Slack says."""
+        _, name = await self._person(user)
+        return name if name != user else None
 
     async def _role(self, user: str) -> tuple[bool, str]:
         try:

@@ -129,7 +129,7 @@ class Answers:
             UserLocales(lambda: client, self.background, clock) if client is not None else None
         )
         self.messages = Messages(
-            self.ask, self._locale, self.background, Conversations(clock), BurstLimit(clock)
+            self.ask, self.locale_of, self.background, Conversations(clock), BurstLimit(clock)
         )
         self.admin: SlackAdmin | None = None
         """`/caremark admin`, when the deployment has a plan store (see `serve`)."""
@@ -137,7 +137,8 @@ class Answers:
     async def ask(self, query: Query) -> Reply:
         return await self._engine.handle(query)
 
-    def _locale(self, user: str) -> str | None:
+    def locale_of(self, user: str) -> str | None:
+        """The person's Slack locale, if already known (it is looked up in the background)."""
         return self.locales.get(user) if self.locales else None
 
     async def screen_events(
@@ -176,7 +177,7 @@ class Answers:
     async def _pressed(self, body: dict[str, Any], view: View = View.BRIEF) -> Reply:
         """The answer a button asks for: its topic, in the language it carries."""
         topic, language = from_button(_action_value(body))
-        return await self._ask(topic, view, language, self._locale(_user(body)))
+        return await self._ask(topic, view, language, self.locale_of(_user(body)))
 
     async def command_body(self, text: str, user: str = "", trigger_id: str = "") -> bytes:
         """The slash command's answer as a response body (a fallback if anything failed).
@@ -186,7 +187,7 @@ class Answers:
         if self.admin is not None and is_admin_command(text):
             return await self._admin_body(self.admin, trigger_id, user)
         try:
-            reply = await self._ask(text, locale=self._locale(user))
+            reply = await self._ask(text, locale=self.locale_of(user))
             return self._rendered.body(reply, "private", lambda: render.message(reply))
         except Exception:
             return encode(render.error_message(_failed("slash command")))

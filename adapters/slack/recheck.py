@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.background import while_serving
+from adapters.slack.admin import SlackAdmin
 from adapters.slack.render import escape
 from adapters.store.facts import Refused, StoredSlot
 from adapters.store.plans import PlanStore
@@ -46,8 +47,11 @@ class Recheck:
         client: AsyncWebClient,
         admin_ids: frozenset[str],
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        desk: SlackAdmin | None = None,
     ) -> None:
+        """`desk` opens the edit form for *Change it*, and knows people's names."""
         self._db, self._client, self._admins, self._now = db, client, admin_ids, now
+        self._desk = desk
 
     def register(self, app: AsyncApp) -> None:
         app.action(ACTIONS)(self.pressed)
@@ -108,12 +112,17 @@ class Recheck:
         label = escape(str(slot.body.get("label", slot_id)))
         if action.get("action_id") == STILL_RIGHT:
             try:
-                await store.verify(slot_id, f"slack:{user}", surface="chat")
+                name = await self._desk.name(user) if self._desk else None
+                who = f"{name} (slack:{user})" if name else f"slack:{user}"
+                await store.verify(slot_id, who, surface="chat", by=name)
             except Refused:
                 await respond(text=said("recheck.not_allowed"), replace_original=False)
                 return
             await respond(text=said("recheck.thanks", label=label), replace_original=True)
-        else:
+            return
+        trigger = str(body.get("trigger_id") or "")
+        desk = self._desk
+        if desk is None or not trigger or not await desk.open_edit(trigger, user, slot_id):
             await respond(text=said("recheck.how_to_change", label=label, slot=slot_id))
 
 

@@ -7,6 +7,7 @@ one format, one gate, whichever way the facts came in.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -182,7 +183,7 @@ class PlanStore:
         if edit.slot_id == HR_CONTACT:
             return await self._set_hr_contact(edit.value, who, surface)
         document, current, stored = await self._with_edit(edit, by or who)
-        self._check(document)
+        await self._gate(document)
         async with self._engine.begin() as db:
             await self._save(db, stored, position=len(document["slots"]) - 1, new=current is None)
             await self._log(db, who, surface, edit.slot_id, "set", current, stored.body)
@@ -201,12 +202,12 @@ class PlanStore:
                 _checked(s, who, today) if s.slot_id == edit.slot_id else s
                 for s in await self.slots()
             ]
-            return self._check(with_checks(await self._header(), slots))
+            return await self._gate(with_checks(await self._header(), slots))
         if edit.action == "retire":
-            return self._check(await self._without(edit.slot_id))
+            return await self._gate(await self._without(edit.slot_id))
         if edit.slot_id == HR_CONTACT:
-            return self._check(_with_hr_contact(document, edit.value))
-        return self._check((await self._with_edit(edit, who))[0])
+            return await self._gate(_with_hr_contact(document, edit.value))
+        return await self._gate((await self._with_edit(edit, who))[0])
 
     async def _with_edit(
         self, edit: Edit, who: str
@@ -237,7 +238,7 @@ class PlanStore:
         document = await self._document()
         if document is None:
             raise Refused([NO_PLAN])
-        self._check(_with_hr_contact(document, value))
+        await self._gate(_with_hr_contact(document, value))
         header = await self._header()
         before = header["plan"].get("hr_contact")
         header = {**header, "plan": {**header["plan"], "hr_contact": value}}
@@ -267,7 +268,7 @@ class PlanStore:
         """Take a slot out of the plan (kept, with its history); refused if the plan without
         it would not pass the gate (a topic still shows it, say)."""
         current = await self._slot(slot_id)
-        self._check(await self._without(slot_id))
+        await self._gate(await self._without(slot_id))
         async with self._engine.begin() as db:
             await db.execute(
                 update(plan_slots)
@@ -324,6 +325,11 @@ class PlanStore:
                 after=after,
             )
         )
+
+    async def _gate(self, document: Mapping[str, Any]) -> Knowledge:
+        """`_check` in a worker thread: the gate takes a few hundred milliseconds of CPU, and
+        the bot keeps answering meanwhile."""
+        return await asyncio.to_thread(self._check, document)
 
     def _check(self, document: Mapping[str, Any]) -> Knowledge:
         """The gate, run on the plan as it would be: any problem refuses the change."""
