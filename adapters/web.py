@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.background import Background, while_serving
+from adapters.discord_app.admin import DiscordAdmin
 from adapters.discord_app.interactions import Interactions
 from adapters.logs import reference
 from adapters.metrics import Metrics
@@ -80,6 +81,7 @@ def create_app(
     discord_key: str | None = None,
     admin_token: str | None = None,
     metrics_token: str | None = None,
+    discord_admin: DiscordAdmin | None = None,
 ) -> web.Application:
     """The web app; Slack's and Discord's endpoints are mounted when they are configured."""
     metrics = Metrics()
@@ -104,7 +106,9 @@ def create_app(
         app.router.add_post("/admin/reload", _admin_reload)
     app.on_startup.append(_reload_on_sighup)
     if discord_key is not None:
-        app.router.add_post("/discord/interactions", Interactions(engine, discord_key).handle)
+        app.router.add_post(
+            "/discord/interactions", Interactions(engine, discord_key, admin=discord_admin).handle
+        )
     if slack is not None:
         app[SLACK] = slack
         drain.background.append(slack.answers.background)

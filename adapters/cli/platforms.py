@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from adapters import heap, logs
@@ -69,6 +70,7 @@ def register(commands: Any) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from adapters import serving
+    from adapters.discord_app.admin import DiscordAdmin
     from adapters.web import DRAIN, METRICS, RELOADER, Slack, create_app
 
     logs.configure(json_lines=True)
@@ -82,14 +84,16 @@ def serve(args: argparse.Namespace) -> int:
     admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
     metrics = os.environ.get("CAREMARK_METRICS_TOKEN", "").strip() or None
     chat = Slack.start(loaded, slack) if slack else None
-    plan_admin = None
-    if chat is not None and chat.answers.client is not None:  # /caremark admin
-        from adapters.desk import Admins, desk_for
+    from adapters.desk import Admins, desk_for
+
+    plan_admin, desk = None, desk_for(loaded, args.kb)  # /caremark admin
+    discord_admin = DiscordAdmin(desk, Admins.from_env()) if discord_key else None
+    if chat is not None and chat.answers.client is not None:
         from adapters.slack.admin import SlackAdmin
 
         answers, client = chat.answers, chat.answers.client
         plan_admin = SlackAdmin(
-            desk_for(loaded, args.kb),
+            desk,
             Admins.from_env(),
             client,
             answers.background,
@@ -97,7 +101,7 @@ def serve(args: argparse.Namespace) -> int:
         )
         plan_admin.register(chat.app)
         answers.admin = plan_admin
-    app = create_app(loaded, chat, discord_key, admin, metrics)
+    app = create_app(loaded, chat, discord_key, admin, metrics, discord_admin)
     if stored is not None:  # the store's plan: follow its changes, on every instance
         from adapters.store.database import connect, database_url
         from adapters.store.watch import PlanWatch
@@ -156,9 +160,22 @@ def discord_gateway(args: argparse.Namespace) -> int:
         raise ConfigError(
             "DISCORD_TOKEN is missing: gateway mode needs the bot token (Bot > Token)"
         )
-    loaded = engine(args)
+    from adapters.desk import Admins, desk_for
+    from adapters.discord_app.admin import DiscordAdmin
+
+    stored = None if args.plan else stored_plan()
+    loaded = engine(args, stored)
+    admin = DiscordAdmin(desk_for(loaded, args.kb), Admins.from_env())
+    alongside: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
+    if stored is not None:  # the store's plan: follow its changes, as serve does
+        from adapters.reloading import Reloader
+        from adapters.store.database import connect, database_url
+        from adapters.store.watch import PlanWatch
+
+        watch = PlanWatch(connect(database_url()), stored, Reloader(loaded).reload, lambda: None)
+        alongside = (watch.run,)
     heap.freeze()
-    asyncio.run(gateway.run(loaded, settings.token))
+    asyncio.run(gateway.run(loaded, settings.token, admin, alongside))
     return 0
 
 

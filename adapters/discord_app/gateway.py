@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
 from adapters.bursts import BurstLimit
 from adapters.conversations import Conversations
 from adapters.discord_app import render
+from adapters.discord_app.admin import DiscordAdmin, is_admin_command, is_admin_interaction
 from adapters.discord_app.commands import command as command_spec
 from adapters.discord_app.messages import DiscordMessages
 from bot.core import Engine
@@ -121,8 +124,11 @@ def _sent(data: dict[str, Any]) -> dict[str, Any]:
     return kwargs(data, edit=True)
 
 
-def caremark_command(engine: Engine, kb: Knowledge) -> app_commands.Command[Any, Any, Any]:
-    """/caremark [topic], described exactly as `caremark-bot discord commands` prints it."""
+def caremark_command(
+    engine: Engine, kb: Knowledge, admin: DiscordAdmin | None = None
+) -> app_commands.Command[Any, Any, Any]:
+    """/caremark [topic], described exactly as `caremark-bot discord commands` prints it;
+    `/caremark admin` goes to `admin` when the deployment has a store."""
     spec = command_spec(kb)
     option = spec["options"][0]
 
@@ -134,6 +140,9 @@ def caremark_command(engine: Engine, kb: Knowledge) -> app_commands.Command[Any,
         interaction: discord.Interaction[Any],
         topic: app_commands.Range[str, None, 200] | None = None,
     ) -> None:
+        if admin is not None and is_admin_command(raw(interaction)):
+            await respond_raw(interaction, await admin.answer(raw(interaction)))
+            return
         reply = await engine.handle(
             Query(topic or "", Platform.DISCORD, locale=str(interaction.locale))
         )
@@ -173,7 +182,7 @@ class SpecTranslator(app_commands.Translator):
 class GatewayBot(discord.Client):
     """A client with no privileged intents, the /caremark tree and persistent buttons."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, admin: DiscordAdmin | None = None) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions: their text comes without message_content
@@ -181,7 +190,8 @@ class GatewayBot(discord.Client):
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.engine = engine
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(caremark_command(engine, engine.knowledge))
+        self.tree.add_command(caremark_command(engine, engine.knowledge, admin))
+        self.admin = admin
         self.messages = DiscordMessages(
             engine, Conversations(time.time), BurstLimit(time.time), _sent
         )
@@ -189,14 +199,58 @@ class GatewayBot(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         await self.messages.on_message(self.user, message)
 
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """The admin modal's submission and its preview's buttons (no view is registered for
+        them: any instance, before or after a restart, answers them from the database)."""
+        if self.admin is None or interaction.type not in _ADMIN_KINDS:
+            return
+        payload = raw(interaction)
+        if is_admin_interaction(payload):
+            await respond_raw(interaction, await self.admin.answer(payload))
+
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CaremarkButton)
         await self.tree.set_translator(SpecTranslator(command_spec(self.engine.knowledge)))
 
 
-async def run(engine: Engine, token: str) -> None:
-    """Connect and serve until SIGTERM or SIGINT, then close the client cleanly."""
-    bot = GatewayBot(engine)
+_ADMIN_KINDS = (discord.InteractionType.component, discord.InteractionType.modal_submit)
+
+
+def raw(interaction: discord.Interaction[Any]) -> dict[str, Any]:
+    """The parts of an interaction the admin desk reads, as Discord's HTTP payload has them."""
+    user = interaction.user
+    person = {"id": str(user.id), "username": user.name, "global_name": user.global_name}
+    payload: dict[str, Any] = {
+        "type": interaction.type.value,
+        "data": interaction.data or {},
+        "locale": str(interaction.locale),
+    }
+    if interaction.guild_id is not None:
+        payload["member"] = {"user": person, "permissions": str(interaction.permissions.value)}
+    else:
+        payload["user"] = person
+    return payload
+
+
+async def respond_raw(interaction: discord.Interaction[Any], response: dict[str, Any]) -> None:
+    """Send an interaction response exactly as the HTTP endpoint would return it (a modal,
+    a message, an update). The callback URL is authorised by the interaction's own token."""
+    base = discord.http.Route.BASE
+    url = f"{base}/interactions/{interaction.id}/{interaction.token}/callback"
+    async with aiohttp.ClientSession() as session, session.post(url, json=response) as answer:
+        answer.raise_for_status()
+
+
+async def run(
+    engine: Engine,
+    token: str,
+    admin: DiscordAdmin | None = None,
+    alongside: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = (),
+) -> None:
+    """Connect and serve until SIGTERM or SIGINT, then close the client cleanly; the work
+    `alongside` (following the plan store, say) runs for as long as the bot does."""
+    bot = GatewayBot(engine, admin)
+    helpers = [asyncio.create_task(work()) for work in alongside]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -207,5 +261,7 @@ async def run(engine: Engine, token: str) -> None:
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         await bot.close()
         stopper.cancel()
+        for helper in helpers:
+            helper.cancel()
         if runner in done:
             runner.result()  # a login failure surfaces as an error, not a silent exit

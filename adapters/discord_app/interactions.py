@@ -17,6 +17,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from adapters.discord_app import render
+from adapters.discord_app.admin import DiscordAdmin, is_admin_command, is_admin_interaction
 from adapters.logs import reference
 from adapters.rendered import Rendered, encode
 from adapters.replay import ReplayGuard
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Signature-Ed25519"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 AUTOCOMPLETE_LIMIT = 25
-PING, COMMAND, COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
+PING, COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
@@ -59,8 +60,16 @@ def is_signed(key: VerifyKey, headers: Headers, body: bytes, now: float) -> bool
 class Interactions:
     """The aiohttp handler for `/discord/interactions`."""
 
-    def __init__(self, engine: Engine, public_key: str, clock: UnixTime = time.time):
+    def __init__(
+        self,
+        engine: Engine,
+        public_key: str,
+        clock: UnixTime = time.time,
+        admin: DiscordAdmin | None = None,
+    ):
+        """`admin` answers `/caremark admin` and its modal, when the deployment has a store."""
         self._engine = engine
+        self._admin = admin
         self._key = VerifyKey(bytes.fromhex(public_key))
         self._clock = clock
         self._rendered = Rendered()
@@ -84,7 +93,7 @@ class Interactions:
         kind = interaction.get("type")
         if kind == PING:
             return web.json_response({"type": PING})
-        if kind not in (COMMAND, COMPONENT, AUTOCOMPLETE):
+        if kind not in (COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT):
             return web.json_response({"error": "unsupported interaction type"}, status=400)
         try:
             body = await self._answer(kind, interaction)
@@ -95,6 +104,10 @@ class Interactions:
         return web.Response(body=body, content_type="application/json")
 
     async def _answer(self, kind: int, interaction: dict[str, Any]) -> bytes:
+        if self._admin is not None and _for_admin(kind, interaction):
+            return encode(await self._admin.answer(interaction))
+        if kind == MODAL_SUBMIT:  # only the admin modal exists; without a store, say so
+            return encode(render.error_response(reference()))
         data = interaction.get("data") or {}
         locale = interaction.get("locale") if isinstance(interaction.get("locale"), str) else None
         if kind == COMPONENT:
@@ -124,6 +137,12 @@ class Interactions:
         private = isinstance(flags, int) and bool(flags & render.EPHEMERAL)
         variant = f"update-{view}" if private else f"new-{view}"
         return self._rendered.body(reply, variant, lambda: render.response(reply, update=private))
+
+
+def _for_admin(kind: int, interaction: dict[str, Any]) -> bool:
+    if kind == COMMAND:
+        return is_admin_command(interaction)
+    return kind in (COMPONENT, MODAL_SUBMIT) and is_admin_interaction(interaction)
 
 
 def _topic_option(data: dict[str, Any]) -> str:

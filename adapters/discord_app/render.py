@@ -182,15 +182,15 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
     for topic, part in list(expandable.items())[:MAX_BUTTONS_PER_ROW]:  # custom ids are unique
         label = words("directory.show_all") if topic == "help" else words("render.more")
         label = f"{label}: {part.title}" if reply.parts else label
-        first.append(_button(custom_id("more", topic, reply.language), label, PRIMARY))
+        first.append(button(custom_id("more", topic, reply.language), label, PRIMARY))
     public = reply.visibility is Visibility.SHAREABLE and not reply.parts
     if public and reply.topic_id and not shared:
         share = custom_id("share", reply.topic_id, reply.language)
-        first.append(_button(share, words("render.share"), SECONDARY))
+        first.append(button(share, words("render.share"), SECONDARY))
     if not reply.parts and reply.kind is not ReplyKind.VERIFY and len(first) < MAX_BUTTONS_PER_ROW:
         other = OTHER_LANGUAGE.get(reply.language, "es")
         switch = custom_id("lang", reply.topic_id or "help", other)
-        first.append(_button(switch, words(f"language.switch_{other}"), SECONDARY))
+        first.append(button(switch, words(f"language.switch_{other}"), SECONDARY))
     for link in reply.links:
         if _linkable(link.url) and len(first) < MAX_BUTTONS_PER_ROW:
             first.append(
@@ -200,7 +200,7 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
     topics = unique_topics(reply.suggestions or related)
     room = (MAX_ROWS - (1 if first else 0)) * MAX_BUTTONS_PER_ROW
     buttons = [
-        _button(custom_id("topic", t.id, reply.language), t.title, SECONDARY) for t in topics[:room]
+        button(custom_id("topic", t.id, reply.language), t.title, SECONDARY) for t in topics[:room]
     ]
     rows = [first] if first else []
     rows += [
@@ -292,7 +292,7 @@ def _footer(reply: Reply, words: Words) -> str:
     return plain(" · ".join(parts))
 
 
-def _button(cid: str, label: str, style: int) -> dict[str, Any]:
+def button(cid: str, label: str, style: int) -> dict[str, Any]:
     return {"type": 2, "style": style, "label": clip(label, LABEL), "custom_id": cid}
 
 

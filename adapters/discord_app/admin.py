@@ -1,0 +1,247 @@
+"""`/caremark admin` on Discord: a modal as the first response, listing every plan fact (with
+where it stands) in a menu, what to do with it, and the new value; then a private preview of
+what employees will see, with *Publish* and *Cancel*. Only plan admins get in.
+
+Discord modals hold up to five labelled fields: a fact menu (25 options at most), an action
+menu, the value, and the name employees see as having verified it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from adapters.desk import Admins, Desk, Row, reason
+from adapters.discord_app import render
+from adapters.store.facts import HR_CONTACT, Edit, Refused
+from bot.i18n import words
+from bot.reply import Platform
+
+log = logging.getLogger(__name__)
+MODAL, MODAL_SUBMIT = 9, 5
+MODAL_ID = "caremark:admin:edit"
+PUBLISH, DROP = "caremark:admin:publish:", "caremark:admin:drop:"
+LABEL, STRING_SELECT, TEXT_INPUT = 18, 3, 4
+MANAGE_GUILD = 1 << 5
+MAX_OPTIONS = 25
+ACTIONS = ("set", "verify", "retire")
+ACTION_WORDS = {"set": "admin.change", "verify": "admin.still_right", "retire": "admin.retire"}
+STANDING_MARKS = {"verified": "✅", "due": "⏰", "expired": "⚠️"}
+
+
+def is_admin_command(interaction: dict[str, Any]) -> bool:
+    """`/caremark topic:admin`, nothing more."""
+    options = (interaction.get("data") or {}).get("options") or []
+    typed = [o.get("value") for o in options if isinstance(o, dict) and o.get("name") == "topic"]
+    return bool(typed) and str(typed[0]).strip().lower() in ("admin", "administrar")
+
+
+def is_admin_interaction(interaction: dict[str, Any]) -> bool:
+    """The modal's submission, or a press of its preview's buttons."""
+    custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
+    return custom_id == MODAL_ID or custom_id.startswith((PUBLISH, DROP))
+
+
+class DiscordAdmin:
+    """Answers the admin interactions; `desk` is made when first needed."""
+
+    def __init__(self, desk: Callable[[], Desk], admins: Admins) -> None:
+        self._make_desk: Callable[[], Desk] = desk
+        self._desk: Desk | None = None
+        self._admins = admins
+
+    @property
+    def desk(self) -> Desk:
+        if self._desk is None:
+            self._desk = self._make_desk()
+        return self._desk
+
+    async def answer(self, interaction: dict[str, Any]) -> dict[str, Any]:
+        """The response to `/caremark admin`, its modal's submission, or a preview's button."""
+        said = words(_language(interaction))
+        if not self._admins.allows(_user(interaction), _manages_server(interaction)):
+            return _private(said("admin.not_allowed"))
+        if interaction.get("type") == MODAL_SUBMIT:
+            return await self._submitted(interaction)
+        custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
+        if custom_id.startswith(PUBLISH):
+            return await self._publish(custom_id.removeprefix(PUBLISH), interaction)
+        if custom_id.startswith(DROP):
+            await self.desk.drop(custom_id.removeprefix(DROP), _who(interaction))
+            return _updated(said("admin.cancelled"))
+        return await self._modal(interaction)
+
+    async def _modal(self, interaction: dict[str, Any]) -> dict[str, Any]:
+        said = words(_language(interaction))
+        rows = await self.desk.rows()
+        if not rows:
+            return _private(said("admin.empty"))
+        facts = [_fact_option(row, said) for row in rows]
+        contact = await self.desk.store.hr_contact()
+        facts.append(
+            {
+                "label": render.clip(said("admin.hr_contact"), 100),
+                "value": HR_CONTACT,
+                "description": render.clip(contact or "—", 100),
+            }
+        )
+        stored = {row.slot.slot_id for row in rows}
+        for slot_id, label in self.desk.addable(stored)[: MAX_OPTIONS - len(facts)]:
+            text = f"{said('admin.add')}: {label}"
+            facts.append({"label": render.clip(text, 100), "value": slot_id})
+        actions = [
+            {"label": said(ACTION_WORDS[a]), "value": a, "default": a == "set"} for a in ACTIONS
+        ]
+        value = _text_input("value", required=False, max_length=300)
+        name = _text_input("name", required=True, max_length=80, value=_name(interaction))
+        return {
+            "type": MODAL,
+            "data": {
+                "custom_id": MODAL_ID,
+                "title": render.clip(said("admin.title"), 45),
+                "components": [
+                    _label(said("admin.which"), _select("slot", facts[:MAX_OPTIONS])),
+                    _label(said("admin.what_to_do"), _select("action", actions)),
+                    _label(said("admin.value"), value, said("admin.value_discord_hint")),
+                    _label(said("admin.name_field"), name),
+                ],
+            },
+        }
+
+    async def _submitted(self, interaction: dict[str, Any]) -> dict[str, Any]:
+        """Preview the change privately, with Publish and Cancel; or say why it can't be."""
+        language = _language(interaction)
+        said = words(language)
+        fields = _fields(interaction)
+        action = fields.get("action") or "set"
+        slot_id = fields.get("slot", "")
+        if action not in ACTIONS or not slot_id:
+            return _private(said("admin.which"))
+        if action == "set" and not fields.get("value", "").strip():
+            return _private(said("admin.refused", reason=said("admin.value_missing")))
+        edit = Edit(action, slot_id, fields.get("value", "").strip())
+        name = fields.get("name", "").strip() or _name(interaction)
+        try:
+            preview = await self.desk.preview(
+                edit, _who(interaction), name, Platform.DISCORD, language
+            )
+        except Refused as refused:
+            return _private(said("admin.refused", reason=reason(refused, language)))
+        shown = render.message(preview.reply)
+        head = said("admin.employees_see").replace("*", "**")
+        buttons = [
+            render.button(PUBLISH + preview.draft_id, said("admin.publish"), render.PRIMARY),
+            render.button(DROP + preview.draft_id, said("admin.cancel"), render.SECONDARY),
+        ]
+        data = {
+            "content": f"{head}\n-# {render.escape(said('admin.nothing_yet'))}",
+            "embeds": shown["embeds"],
+            "components": [{"type": 1, "components": buttons}],
+            "flags": render.EPHEMERAL,
+            "allowed_mentions": render.NO_MENTIONS,
+        }
+        return {"type": render.CHANNEL_MESSAGE, "data": data}
+
+    async def _publish(self, draft_id: str, interaction: dict[str, Any]) -> dict[str, Any]:
+        said = words(_language(interaction))
+        try:
+            made = await self.desk.publish(draft_id, _who(interaction))
+        except Refused as refused:
+            return _updated(said("admin.refused", reason=reason(refused, _language(interaction))))
+        return _updated(said("admin.published") if made else said("admin.gone"))
+
+
+def _fact_option(row: Row, said: Any) -> dict[str, Any]:
+    mark = STANDING_MARKS[row.standing.value]
+    standing = said(f"admin.{row.standing.value}_short", date=row.slot.verified_on.isoformat())
+    return {
+        "label": render.clip(row.label, 100),
+        "value": row.slot.slot_id[:100],
+        "description": render.clip(f"{mark} {row.shown} · {standing}", 100),
+    }
+
+
+def _label(text: str, component: dict[str, Any], description: str = "") -> dict[str, Any]:
+    label = {"type": LABEL, "label": render.clip(text, 45), "component": component}
+    return label | ({"description": render.clip(description, 100)} if description else {})
+
+
+def _select(custom_id: str, options: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": STRING_SELECT, "custom_id": custom_id, "options": options, "required": True}
+
+
+def _text_input(
+    custom_id: str, *, required: bool, max_length: int, value: str = ""
+) -> dict[str, Any]:
+    field: dict[str, Any] = {
+        "type": TEXT_INPUT,
+        "custom_id": custom_id,
+        "style": 1,
+        "required": required,
+        "max_length": max_length,
+    }
+    return field | ({"value": value[:max_length]} if value else {})
+
+
+def _fields(interaction: dict[str, Any]) -> dict[str, str]:
+    """A modal submission's values by custom id: labelled fields (type 18) hold one
+    component each; older action rows (type 1) hold a list."""
+    found: dict[str, str] = {}
+    for top in (interaction.get("data") or {}).get("components") or []:
+        if not isinstance(top, dict):
+            continue
+        inner = [top.get("component")] if top.get("type") == LABEL else top.get("components")
+        for field in inner or []:
+            if not isinstance(field, dict):
+                continue
+            values = field.get("values")
+            chosen = values[0] if isinstance(values, list) and values else field.get("value")
+            found[str(field.get("custom_id", ""))] = str(chosen or "")
+    return found
+
+
+def _person(interaction: dict[str, Any]) -> dict[str, Any]:
+    member = interaction.get("member")
+    person = member.get("user") if isinstance(member, dict) else interaction.get("user")
+    return person if isinstance(person, dict) else {}
+
+
+def _user(interaction: dict[str, Any]) -> str:
+    return str(_person(interaction).get("id") or "")
+
+
+def _who(interaction: dict[str, Any]) -> str:
+    return f"discord:{_user(interaction)}"
+
+
+def _name(interaction: dict[str, Any]) -> str:
+    person = _person(interaction)
+    return str(person.get("global_name") or person.get("username") or "")
+
+
+def _manages_server(interaction: dict[str, Any]) -> bool:
+    """The member's permissions in this channel (sent with every guild interaction) include
+    Manage Server. In a DM there is no member, so no server to manage."""
+    member = interaction.get("member")
+    permissions = member.get("permissions") if isinstance(member, dict) else None
+    return (
+        isinstance(permissions, str)
+        and permissions.isdigit()
+        and bool(int(permissions) & MANAGE_GUILD)
+    )
+
+
+def _language(interaction: dict[str, Any]) -> str:
+    locale = interaction.get("locale")
+    return "es" if isinstance(locale, str) and locale.lower().startswith("es") else "en"
+
+
+def _private(text: str) -> dict[str, Any]:
+    data = {"content": render.escape(text), "flags": render.EPHEMERAL}
+    return {"type": render.CHANNEL_MESSAGE, "data": data | {"allowed_mentions": render.NO_MENTIONS}}
+
+
+def _updated(text: str) -> dict[str, Any]:
+    data = {"content": render.escape(text), "embeds": [], "components": []}
+    return {"type": render.UPDATE_MESSAGE, "data": data | {"allowed_mentions": render.NO_MENTIONS}}

@@ -1,0 +1,244 @@
+"""`/caremark admin` over signed Discord HTTP interactions, against SQLite and PostgreSQL: a
+modal as the first response, a private preview with Publish, refusals for non-admins and for
+near-miss numbers, and Manage Server counting only when the deployment says."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.desk import Admins, Desk
+from adapters.discord_app.admin import MANAGE_GUILD, MODAL_ID, DiscordAdmin
+from adapters.discord_app.gateway import GatewayBot
+from adapters.store.database import connect, upgrade
+from adapters.store.plans import PlanStore
+from adapters.web import create_app
+from bot.core import Engine
+from bot.kb.knowledge import Knowledge
+from tests.conftest import EXAMPLE_PLAN
+from tests.discord_fakes import EPHEMERAL, IDS, PUBLIC, sign
+from tests.discord_limits import violations
+from tests.stores import url
+from tests.test_discord_gateway import USER, FakeDiscord, caremark, deliver, interaction
+
+__all__ = ["url"]  # the fixture, from tests/stores.py
+ADMIN, STRANGER, MODERATOR = "1001", "1002", "1003"
+
+
+@dataclass
+class Bot:
+    client: TestClient[Any, Any]
+    db: AsyncEngine
+
+    async def send(self, payload: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(payload).encode()
+        response = await self.client.post("/discord/interactions", data=body, headers=sign(body))
+        assert response.status == 200
+        answer: dict[str, Any] = await response.json()
+        return answer
+
+
+@pytest.fixture
+async def bot(url: str, planned_kb: Knowledge) -> AsyncIterator[Bot]:
+    upgrade(url)
+    db = connect(url)
+    await PlanStore(db).import_file(EXAMPLE_PLAN, "Dana")
+    admin = DiscordAdmin(lambda: Desk(db, lambda: planned_kb), Admins(frozenset({ADMIN}), True))
+    app = create_app(Engine(planned_kb), discord_key=PUBLIC, discord_admin=admin)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    yield Bot(client, db)
+    await client.close()
+    await db.dispose()
+
+
+def member(user: str, permissions: int = 0) -> dict[str, Any]:
+    """Who sent an interaction in a guild, as Discord says: the member and their permissions."""
+    return {
+        "member": {
+            "user": {"id": user, "username": f"user{user}", "global_name": f"Person {user}"},
+            "permissions": str(permissions),
+            "roles": [],
+        },
+        "guild_id": "500",
+        "channel_id": "600",
+    }
+
+
+def slash(user: str, permissions: int = 0, locale: str = "en-US") -> dict[str, Any]:
+    return {
+        "type": 2,
+        "id": str(next(IDS)),
+        "application_id": "2",
+        "token": "t",
+        "locale": locale,
+        "data": {
+            "id": "3",
+            "name": "caremark",
+            "type": 1,
+            "options": [{"name": "topic", "type": 3, "value": "admin"}],
+        },
+        **member(user, permissions),
+    }
+
+
+def modal_submit(user: str, **fields: str) -> dict[str, Any]:
+    """The modal's submission as Discord sends it: each labelled field with its value(s)."""
+    components = []
+    for custom_id, value in fields.items():
+        if custom_id in ("slot", "action"):
+            inner: dict[str, Any] = {"type": 3, "custom_id": custom_id, "values": [value]}
+        else:
+            inner = {"type": 4, "custom_id": custom_id, "value": value}
+        components.append({"type": 18, "id": len(components) + 1, "component": inner})
+    return {
+        "type": 5,
+        "id": str(next(IDS)),
+        "application_id": "2",
+        "token": "t",
+        "locale": "en-US",
+        "data": {"custom_id": MODAL_ID, "components": components},
+        **member(user),
+    }
+
+
+def press(user: str, custom_id: str) -> dict[str, Any]:
+    return {
+        "type": 3,
+        "id": str(next(IDS)),
+        "token": "t",
+        "locale": "en-US",
+        "data": {"custom_id": custom_id, "component_type": 2},
+        "message": {"id": "9", "flags": EPHEMERAL},
+        **member(user),
+    }
+
+
+async def test_the_first_response_is_a_modal_listing_the_facts(bot: Bot) -> None:
+    answer = await bot.send(slash(ADMIN))
+    assert answer["type"] == 9
+    modal = answer["data"]
+    assert modal["custom_id"] == MODAL_ID and len(modal["title"]) <= 45
+    assert 1 <= len(modal["components"]) <= 5
+    facts = modal["components"][0]["component"]
+    assert facts["type"] == 3 and len(facts["options"]) <= 25
+    described = json.dumps(facts["options"], ensure_ascii=False)
+    assert "1-844-443-4279" in described and "✅" in described and "verified" in described
+    assert all(len(o["label"]) <= 100 for o in facts["options"])
+    name = modal["components"][3]["component"]
+    assert name["value"] == "Person 1001"
+
+
+async def test_others_are_refused_privately_manage_server_when_on(bot: Bot) -> None:
+    refused = await bot.send(slash(STRANGER))
+    assert refused["type"] == 4 and refused["data"]["flags"] & EPHEMERAL
+    assert "look after your plan's numbers" in refused["data"]["content"]
+    assert (await bot.send(slash(MODERATOR, MANAGE_GUILD)))["type"] == 9
+    spanish = await bot.send(slash(STRANGER, locale="es-ES"))
+    assert "números de su plan" in spanish["data"]["content"]
+    assert not Admins(frozenset({ADMIN}), False).allows(MODERATOR, platform_admin=True)
+
+
+async def test_a_near_miss_is_refused_and_nothing_is_stored(bot: Bot) -> None:
+    before = await PlanStore(bot.db).export()
+    answer = await bot.send(
+        modal_submit(ADMIN, slot="specialty.phone", action="set", value="1-800-237-2768", name="A")
+    )
+    text = answer["data"]["content"]
+    assert answer["data"]["flags"] & EPHEMERAL
+    assert "one digit away from 1-800-237-2767" in text and "slots[" not in text
+    assert await PlanStore(bot.db).export() == before
+
+
+async def test_preview_then_publish_once_by_the_same_admin(bot: Bot) -> None:
+    preview = await bot.send(
+        modal_submit(
+            ADMIN, slot="customer-care.phone", action="set", value="1-844-443-4280", name="Avery"
+        )
+    )
+    data = preview["data"]
+    assert data["flags"] & EPHEMERAL and violations(data) == []
+    assert "1-844-443-4280" in json.dumps(data["embeds"]) and "Verified by Avery" in json.dumps(
+        data["embeds"], ensure_ascii=False
+    )
+    publish, cancel = data["components"][0]["components"]
+    assert "1-844-443-4280" not in str(await PlanStore(bot.db).export())
+    stolen = await bot.send(press(STRANGER, publish["custom_id"]))
+    assert "look after your plan's numbers" in stolen["data"]["content"]
+    done = await bot.send(press(ADMIN, publish["custom_id"]))
+    assert done["type"] == 7 and "Published" in done["data"]["content"]
+    assert done["data"]["components"] == []
+    assert "1-844-443-4280" in str(await PlanStore(bot.db).export())
+    last = (await PlanStore(bot.db).history("customer-care.phone"))[-1]
+    assert (last.who, last.surface) == ("Avery (discord:1001)", "chat")
+    again = await bot.send(press(ADMIN, publish["custom_id"]))
+    assert "already published" in again["data"]["content"]
+    assert cancel["custom_id"].startswith("caremark:admin:drop:")
+
+
+async def test_cancel_and_retire(bot: Bot) -> None:
+    preview = await bot.send(modal_submit(ADMIN, slot="mail.address", action="retire", name="A"))
+    publish, cancel = preview["data"]["components"][0]["components"]
+    dropped = await bot.send(press(ADMIN, cancel["custom_id"]))
+    assert "Nothing was changed" in dropped["data"]["content"]
+    assert (
+        "already published"
+        in (await bot.send(press(ADMIN, publish["custom_id"])))["data"]["content"]
+    )
+    assert "mail.address" in [s.slot_id for s in await PlanStore(bot.db).slots()]
+    missing = await bot.send(modal_submit(ADMIN, slot="mail.address", action="set", value=""))
+    assert "type the new value" in missing["data"]["content"]
+
+
+@pytest.fixture
+async def gateway(
+    url: str, planned_kb: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[GatewayBot, FakeDiscord, AsyncEngine]]:
+    upgrade(url)
+    db = connect(url)
+    await PlanStore(db).import_file(EXAMPLE_PLAN, "Dana")
+    fake = FakeDiscord()
+    await fake.server.start_server()
+    monkeypatch.setattr(discord.http.Route, "BASE", str(fake.server.make_url("/api/v10")))
+    admin = DiscordAdmin(lambda: Desk(db, lambda: planned_kb), Admins(frozenset({USER["id"]})))
+    client = GatewayBot(Engine(planned_kb), admin)
+    await client._async_setup_hook()
+    session = aiohttp.ClientSession()
+    client.http._HTTPClient__session = session  # type: ignore[attr-defined]
+    yield client, fake, db
+    await session.close()
+    await fake.server.close()
+    await db.dispose()
+
+
+async def test_the_same_modal_in_gateway_mode(
+    gateway: tuple[GatewayBot, FakeDiscord, AsyncEngine],
+) -> None:
+    client, fake, db = gateway
+    deliver(client, interaction(2, caremark({"name": "topic", "type": 3, "value": "admin"})))
+    (opened,) = await fake.wait(1)
+    assert opened["type"] == 9 and opened["data"]["custom_id"] == MODAL_ID
+    submit = modal_submit(
+        USER["id"], slot="customer-care.phone", action="set", value="1-844-443-4280", name="Avery"
+    )
+    deliver(client, interaction(5, submit["data"]))
+    preview = (await fake.wait(2))[1]
+    assert preview["type"] == 4 and "1-844-443-4280" in json.dumps(preview["data"]["embeds"])
+    publish = preview["data"]["components"][0]["components"][0]["custom_id"]
+    deliver(
+        client,
+        interaction(
+            3, {"custom_id": publish, "component_type": 2}, message={"id": "9", "flags": EPHEMERAL}
+        ),
+    )
+    done = (await fake.wait(3))[2]
+    assert done["type"] == 7 and "Published" in done["data"]["content"]
+    assert "1-844-443-4280" in str(await PlanStore(db).export())
