@@ -148,6 +148,18 @@ class Desk:
         name = str(kept.get("name") or who)
         return await self.store.apply(edit, f"{name} ({who})", surface="chat", by=name)
 
+    async def draft_slot(self, draft_id: str) -> str | None:
+        """The fact a draft would change, if the draft is still there."""
+        from sqlalchemy import select
+
+        from adapters.store.tables import plan_drafts
+
+        async with self._db.connect() as db:
+            edit = (
+                await db.execute(select(plan_drafts.c.edit).where(plan_drafts.c.id == draft_id))
+            ).scalar()
+        return str(edit.get("slot_id")) if isinstance(edit, dict) else None
+
     async def drop(self, draft_id: str, who: str) -> None:
         await self._take(draft_id, who)
 

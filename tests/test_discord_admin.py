@@ -4,6 +4,7 @@ near-miss numbers, and Manage Server counting only when the deployment says."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.desk import Admins, Desk
 from adapters.discord_app.admin import MANAGE_GUILD, MODAL_ID, DiscordAdmin
 from adapters.discord_app.gateway import GatewayBot
+from adapters.discord_app.recheck import DiscordMessenger
+from adapters.recheck import Recheck
 from adapters.store.database import connect, upgrade
 from adapters.store.plans import PlanStore
 from adapters.web import create_app
@@ -242,3 +245,42 @@ async def test_the_same_modal_in_gateway_mode(
     done = (await fake.wait(3))[2]
     assert done["type"] == 7 and "Published" in done["data"]["content"]
     assert "1-844-443-4280" in str(await PlanStore(db).export())
+
+
+async def test_discord_owners_get_reminders_and_answer_them(bot: Bot) -> None:
+    fake = FakeDiscord()
+    await fake.server.start_server()
+    try:
+        store = PlanStore(bot.db)
+        await store.set_value(
+            "mail.address",
+            "PO Box 94467, Palatine, IL 60094-4467",
+            "Dana",
+            owner=STRANGER,
+            every_days=30,
+        )
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=31)
+        messenger = DiscordMessenger("token", str(fake.server.make_url("/api/v10")))
+        recheck = Recheck(bot.db, [messenger], frozenset({ADMIN}), now=lambda: later)
+        assert await recheck.send_due() >= 1
+        (channel, sent), *_ = fake.messages
+        assert channel == "9000" and "**Mail-order address for GEHA members**" in sent["content"]
+        assert sent["allowed_mentions"] == {"parse": []}
+        still, change_it = sent["components"][0]["components"]
+        assert still["custom_id"] == "caremark:recheck:still:mail.address"
+        form = await bot.send(press(STRANGER, change_it["custom_id"]))  # the owner may
+        assert form["type"] == 9
+        picked = [
+            o for o in form["data"]["components"][0]["component"]["options"] if o.get("default")
+        ]
+        assert [o["value"] for o in picked] == ["mail.address"]
+        assert (
+            "look after"
+            in (await bot.send(press(MODERATOR, still["custom_id"])))["data"]["content"]
+        )
+        thanks = await bot.send(press(STRANGER, still["custom_id"]))
+        assert thanks["type"] == 7 and "marked as verified today" in thanks["data"]["content"]
+        last = (await store.history("mail.address"))[-1]
+        assert (last.action, last.who) == ("verify", "Person 1002 (discord:1002)")
+    finally:
+        await fake.server.close()

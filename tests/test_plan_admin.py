@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.desk import Admins, Desk
 from adapters.settings import SlackSettings
 from adapters.slack.admin import ADD, CONFIRMED, EDITED, ROW, SlackAdmin
-from adapters.slack.recheck import CHANGE_IT, Recheck
+from adapters.slack.recheck import CHANGE_IT, SlackRecheckButtons
 from adapters.store.database import connect, upgrade
 from adapters.store.plans import PlanStore
 from adapters.web import Slack, create_app
@@ -267,7 +267,7 @@ async def test_still_right_and_retire_are_confirmed_first(bot: Bot) -> None:
 
 
 async def test_a_reminders_change_it_opens_the_form_for_the_owner(bot: Bot) -> None:
-    recheck = Recheck(bot.db, bot.admin._client, frozenset({ADMIN}), desk=bot.admin)
+    recheck = SlackRecheckButtons(bot.db, frozenset({ADMIN}), desk=bot.admin)
     body = {
         "type": "block_actions",
         "user": {"id": OWNER},

@@ -13,7 +13,9 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.recheck import CHANGE_IT, STILL_RIGHT, Recheck, admins
+from adapters.desk import Admins
+from adapters.recheck import Recheck
+from adapters.slack.recheck import CHANGE_IT, STILL_RIGHT, SlackMessenger, SlackRecheckButtons
 from adapters.store.database import connect, database_url, upgrade
 from adapters.store.plans import PlanStore
 from tests.conftest import EXAMPLE_PLAN
@@ -48,7 +50,7 @@ async def fake() -> AsyncIterator[FakeSlack]:
 def recheck(db: AsyncEngine, fake: FakeSlack, days: int) -> Recheck:
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
     noon = dt.datetime.combine(TODAY + dt.timedelta(days=days), dt.time(12), dt.UTC)
-    return Recheck(db, client, frozenset({"U0ADMIN"}), now=lambda: noon)
+    return Recheck(db, [SlackMessenger(client)], frozenset({"U0ADMIN"}), now=lambda: noon)
 
 
 async def test_one_reminder_however_many_instances(db: AsyncEngine, fake: FakeSlack) -> None:
@@ -89,7 +91,7 @@ def press(action: str, user: str) -> dict[str, Any]:
 
 
 async def test_the_owner_confirms_others_are_refused(db: AsyncEngine, fake: FakeSlack) -> None:
-    checker, replies = recheck(db, fake, 31), Responses()
+    checker, replies = SlackRecheckButtons(db, frozenset({"U0ADMIN"})), Responses()
     await checker.pressed(replies.ack, press(STILL_RIGHT, "U0STRANGER"), replies.respond)
     assert "Only the fact's owner" in replies.said[-1]["text"]
     await checker.pressed(replies.ack, press(STILL_RIGHT, "U0DANA"), replies.respond)
@@ -105,5 +107,6 @@ async def test_the_owner_confirms_others_are_refused(db: AsyncEngine, fake: Fake
 
 
 def test_admins_come_from_the_environment() -> None:
-    assert admins({"CAREMARK_ADMINS": "U1, U2 U3"}) == {"U1", "U2", "U3"}
-    assert admins({}) == frozenset()
+    assert Admins.from_env({"CAREMARK_ADMINS": "U1, U2 U3"}).ids == {"U1", "U2", "U3"}
+    assert Admins.from_env({}).ids == frozenset()
+    assert Admins.from_env({"CAREMARK_PLATFORM_ADMINS": "on"}).platform_roles

@@ -153,3 +153,19 @@ def _iso_dates(node: object) -> object:
     if isinstance(node, dt.date):
         return node.isoformat()
     return node
+
+
+async def test_migrations_run_from_the_previous_revision_keeping_the_plan(url: str) -> None:
+    upgrade(url, "0002")  # a store as the last release left it
+    engine = connect(url)
+    await PlanStore(engine).import_file(EXAMPLE_PLAN, "Dana (HR)")
+    before = await PlanStore(engine).export()
+    await engine.dispose()
+    upgrade(url)
+    engine = connect(url)
+    async with engine.connect() as db:
+        version = (await db.execute(text("select version_num from alembic_version"))).scalar()
+        drafts = (await db.execute(text("select count(*) from plan_drafts"))).scalar()
+    assert (version, drafts) == (HEAD, 0)
+    assert await PlanStore(engine).export() == before
+    await engine.dispose()

@@ -8,12 +8,13 @@ import json
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from adapters import heap, logs
 from adapters.cli import options
 from adapters.cli.chat import engine
-from adapters.settings import ConfigError, discord_settings, port, slack_settings
+from adapters.settings import ConfigError, DiscordSettings, discord_settings, port, slack_settings
 from adapters.store.snapshot import prepare_store, stored_plan
 from bot.gate import load
 from bot.kb.knowledge import default_plan
@@ -71,7 +72,7 @@ def register(commands: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     from adapters import serving
     from adapters.discord_app.admin import DiscordAdmin
-    from adapters.web import DRAIN, METRICS, RELOADER, Slack, create_app
+    from adapters.web import DRAIN, Slack, create_app
 
     logs.configure(json_lines=True)
     slack = slack_settings()
@@ -102,25 +103,8 @@ def serve(args: argparse.Namespace) -> int:
         plan_admin.register(chat.app)
         answers.admin = plan_admin
     app = create_app(loaded, chat, discord_key, admin, metrics, discord_admin)
-    if stored is not None:  # the store's plan: follow its changes, on every instance
-        from adapters.store.database import connect, database_url
-        from adapters.store.watch import PlanWatch
-
-        watch = PlanWatch(
-            connect(database_url()),
-            stored,
-            app[RELOADER].reload,
-            app[METRICS].store_failures.inc,
-        )
-        app.cleanup_ctx.append(watch.context())
-        if chat is not None and chat.answers.client is not None:  # reminders to owners
-            from adapters.slack.recheck import Recheck, admins
-
-            recheck = Recheck(
-                connect(database_url()), chat.answers.client, admins(), desk=plan_admin
-            )
-            recheck.register(chat.app)
-            app.cleanup_ctx.append(recheck.context())
+    if stored is not None:  # the store's plan: follow it, and remind its owners
+        _plan_upkeep(app, stored, chat, plan_admin, discord)
     served = [f"Slack in {slack.mode} mode"] if slack else []
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"
@@ -128,6 +112,35 @@ def serve(args: argparse.Namespace) -> int:
     heap.freeze()
     asyncio.run(serving.serve(app, app[DRAIN], args.host, listen, serving.max_connections()))
     return 0
+
+
+def _plan_upkeep(
+    app: Any, stored: Path, chat: Any, plan_admin: Any, discord: DiscordSettings | None
+) -> None:
+    """On every instance: follow the store's changes within a second; and send the
+    re-verification reminders (once across instances) through Slack and Discord DMs."""
+    from adapters.desk import Admins
+    from adapters.recheck import Messenger, Recheck
+    from adapters.store.database import connect, database_url
+    from adapters.store.watch import PlanWatch
+    from adapters.web import METRICS, RELOADER
+
+    watch = PlanWatch(
+        connect(database_url()), stored, app[RELOADER].reload, app[METRICS].store_failures.inc
+    )
+    app.cleanup_ctx.append(watch.context())
+    admin_ids, messengers = Admins.from_env().ids, list[Messenger]()
+    if chat is not None and chat.answers.client is not None:
+        from adapters.slack.recheck import SlackMessenger, SlackRecheckButtons
+
+        messengers.append(SlackMessenger(chat.answers.client))
+        SlackRecheckButtons(connect(database_url()), admin_ids, plan_admin).register(chat.app)
+    if discord is not None and discord.token:
+        from adapters.discord_app.recheck import DiscordMessenger
+
+        messengers.append(DiscordMessenger(discord.token, discord.api_url))
+    if messengers:
+        app.cleanup_ctx.append(Recheck(connect(database_url()), messengers, admin_ids).context())
 
 
 def _discord_commands(args: argparse.Namespace) -> int:

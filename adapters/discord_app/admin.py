@@ -14,6 +14,7 @@ from typing import Any
 
 from adapters.desk import Admins, Desk, Row, reason
 from adapters.discord_app import render
+from adapters.discord_app.recheck import CHANGE_IT, STILL_RIGHT
 from adapters.store.facts import HR_CONTACT, Edit, Refused
 from bot.i18n import words
 from bot.reply import Platform
@@ -38,9 +39,9 @@ def is_admin_command(interaction: dict[str, Any]) -> bool:
 
 
 def is_admin_interaction(interaction: dict[str, Any]) -> bool:
-    """The modal's submission, or a press of its preview's buttons."""
+    """The modal's submission, its preview's buttons, or a reminder's."""
     custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
-    return custom_id == MODAL_ID or custom_id.startswith((PUBLISH, DROP))
+    return custom_id == MODAL_ID or custom_id.startswith((PUBLISH, DROP, STILL_RIGHT, CHANGE_IT))
 
 
 class DiscordAdmin:
@@ -58,13 +59,27 @@ class DiscordAdmin:
         return self._desk
 
     async def answer(self, interaction: dict[str, Any]) -> dict[str, Any]:
-        """The response to `/caremark admin`, its modal's submission, or a preview's button."""
+        """The response to `/caremark admin`, its modal's submission, a preview's button, or
+        a reminder's. Plan admins may do everything; a fact's owner, what concerns that fact."""
         said = words(_language(interaction))
-        if not self._admins.allows(_user(interaction), _manages_server(interaction)):
+        custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
+        user = _user(interaction)
+        slot_id = await self._slot_concerned(custom_id, interaction)
+        slot = await self.desk.slot(slot_id) if slot_id else None
+        owner = bool(user) and slot is not None and slot.owner == user
+        if not owner and not self._admins.allows(user, _manages_server(interaction)):
             return _private(said("admin.not_allowed"))
         if interaction.get("type") == MODAL_SUBMIT:
             return await self._submitted(interaction)
-        custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
+        if custom_id.startswith(STILL_RIGHT) and slot is not None:
+            name = _name(interaction) or user
+            await self.desk.store.verify(
+                slot.slot_id, f"{name} ({_who(interaction)})", surface="chat", by=name
+            )
+            label = str(slot.body.get("label", slot.slot_id))
+            return _updated(said("recheck.thanks", label=label).replace("*", ""))
+        if custom_id.startswith(CHANGE_IT):
+            return await self._modal(interaction, slot_id)
         if custom_id.startswith(PUBLISH):
             return await self._publish(custom_id.removeprefix(PUBLISH), interaction)
         if custom_id.startswith(DROP):
@@ -72,12 +87,26 @@ class DiscordAdmin:
             return _updated(said("admin.cancelled"))
         return await self._modal(interaction)
 
-    async def _modal(self, interaction: dict[str, Any]) -> dict[str, Any]:
+    async def _slot_concerned(self, custom_id: str, interaction: dict[str, Any]) -> str | None:
+        """The fact an interaction is about, when it is about one: a reminder's button, the
+        fact picked in the modal, or the one a preview would change."""
+        for prefix in (STILL_RIGHT, CHANGE_IT):
+            if custom_id.startswith(prefix):
+                return custom_id.removeprefix(prefix)
+        if interaction.get("type") == MODAL_SUBMIT:
+            return _fields(interaction).get("slot") or None
+        if custom_id.startswith(PUBLISH):
+            return await self.desk.draft_slot(custom_id.removeprefix(PUBLISH))
+        return None
+
+    async def _modal(
+        self, interaction: dict[str, Any], chosen: str | None = None
+    ) -> dict[str, Any]:
         said = words(_language(interaction))
         rows = await self.desk.rows()
         if not rows:
             return _private(said("admin.empty"))
-        facts = [_fact_option(row, said) for row in rows]
+        facts = [_fact_option(row, said) | _default(row.slot.slot_id == chosen) for row in rows]
         contact = await self.desk.store.hr_contact()
         facts.append(
             {
@@ -160,6 +189,10 @@ def _fact_option(row: Row, said: Any) -> dict[str, Any]:
         "value": row.slot.slot_id[:100],
         "description": render.clip(f"{mark} {row.shown} · {standing}", 100),
     }
+
+
+def _default(chosen: bool) -> dict[str, Any]:
+    return {"default": True} if chosen else {}
 
 
 def _label(text: str, component: dict[str, Any], description: str = "") -> dict[str, Any]:
