@@ -145,6 +145,31 @@ def test_the_cli_and_the_engine_use_the_stored_plan(
     ]
 
 
+def test_labels_notes_hours_and_the_hr_contact_from_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CAREMARK_DATA", str(tmp_path / "data"))
+    assert main(["plan", "import", str(EXAMPLE_PLAN), "--by", "Dana"]) == 0
+    note = "Press 2 for the pharmacy."
+    set_phone = ["plan", "set", "customer-care.phone", "1-844-443-4279", "--by", "Lee"]
+    assert main([*set_phone, "--label", "Member services", "--note", note]) == 0
+    assert main(["plan", "set", "customer-care.hours", "Mon-Fri 7am-7pm ET", "--by", "Lee"]) == 0
+    assert main(["plan", "set", "hr-contact", "Benefits team, #benefits-help", "--by", "Lee"]) == 0
+    refused = main(["plan", "set", "customer-care.hours", "most days", "--by", "Lee"])
+    assert refused == 1 and "Mon-Fri 8am-6pm CT" in capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["plan", "export"]) == 0
+    exported = yaml.safe_load(capsys.readouterr().out)
+    phone, hours = exported["slots"][0], exported["slots"][1]
+    assert phone["label"] == "Member services" and phone["facts"][0]["note"] == note
+    assert hours["facts"][0]["schedule"]["tz"] == "America/New_York"
+    assert exported["plan"]["hr_contact"] == "Benefits team, #benefits-help"
+    assert main(["ask", "customer care number"]) == 0
+    answer = capsys.readouterr().out
+    assert "Member services" in answer and "1-844-443-4279" in answer
+
+
 def _iso_dates(node: object) -> object:
     if isinstance(node, dict):
         return {k: _iso_dates(v) for k, v in node.items()}
