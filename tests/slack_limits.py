@@ -94,3 +94,38 @@ def visible_text(payload: dict[str, Any]) -> str:
             text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
         shown.append(text)
     return "\n".join(shown)
+
+
+def modal_violations(view: dict[str, Any]) -> list[str]:
+    """Every way a modal breaks a documented limit; mentions are allowed (they notify no one
+    in a modal, and show the person's name)."""
+    found = [v for v in violations(view, home=True) if not v.startswith("live mention")]
+    if view.get("type") != "modal":
+        found.append("not a modal")
+    for key in ("title", "close", "submit"):
+        if key in view and not 0 < len(view[key]["text"]) <= 24:
+            found.append(f"{key} over 24 characters")
+    if len(view.get("private_metadata", "")) > 3000:
+        found.append("private_metadata over 3000")
+    inputs = [b for b in view.get("blocks", []) if b["type"] == "input"]
+    if inputs and "submit" not in view:
+        found.append("inputs without a submit button")
+    ids = [b["block_id"] for b in view.get("blocks", []) if "block_id" in b]
+    if len(ids) != len(set(ids)):
+        found.append("duplicate block_id")
+    for block in inputs:
+        element = block["element"]
+        if not 0 < len(block["label"]["text"]) <= 2000:
+            found.append("input label length")
+        if len(element.get("initial_value", "")) > 3000:
+            found.append("initial value over 3000")
+        for option in element.get("options", []):
+            if len(option["text"]["text"]) > 75 or len(option["value"]) > 150:
+                found.append("option text or value too long")
+        if len(element.get("options", [])) > 100:
+            found.append("over 100 options")
+    for block in view.get("blocks", []):
+        for option in (block.get("accessory") or {}).get("options", []):
+            if len(option["text"]["text"]) > 75 or len(option["value"]) > 150:
+                found.append("overflow option too long")
+    return found

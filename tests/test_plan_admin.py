@@ -35,6 +35,7 @@ from tests.slack_fakes import (
     start_fake_slack,
     trigger_id,
 )
+from tests.slack_limits import modal_violations
 from tests.stores import url
 
 __all__ = ["url"]  # the fixture, from tests/stores.py
@@ -59,9 +60,12 @@ class Bot:
         return await self.post(body)
 
     def views(self, method: str) -> list[dict[str, Any]]:
-        """The views the bot sent with `views.<method>`, oldest first."""
+        """The views the bot sent with `views.<method>`, oldest first, each within limits."""
         found = [data for path, data in self.fake.posts if path == f"/api/views.{method}"]
-        return [json.loads(v["view"]) if isinstance(v["view"], str) else v["view"] for v in found]
+        views = [json.loads(v["view"]) if isinstance(v["view"], str) else v["view"] for v in found]
+        for view in views:
+            assert modal_violations(view) == [], view
+        return views
 
 
 @pytest.fixture
@@ -212,6 +216,7 @@ async def test_a_change_is_previewed_then_published_once(bot: Bot) -> None:
     answer = await response.json()
     assert answer["response_action"] == "update"
     confirm = answer["view"]
+    assert modal_violations(confirm) == []
     shown = json.dumps(confirm["blocks"], ensure_ascii=False)
     assert confirm["callback_id"] == CONFIRMED
     assert "1-844-443-4280" in shown and "Verified by Avery Admin" in shown
