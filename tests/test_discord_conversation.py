@@ -48,7 +48,7 @@ async def say(
 ) -> list[tuple[str, dict[str, Any]]]:
     before = len(fake.messages)
     client._connection.parse_message_create(payload)  # the gateway's own dispatch
-    for _ in range(300 if replies else 20):
+    for _ in range(1000 if replies else 20):
         if len(fake.messages) >= before + replies and replies:
             break
         await asyncio.sleep(0.01)

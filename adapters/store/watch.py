@@ -20,7 +20,8 @@ from adapters.store.plans import PlanStore
 from adapters.store.tables import plan_changes
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 1.0
+POLL_SECONDS = 0.5
+"""Twice a second: with a reload of a few hundred ms, a change is answered within a second."""
 
 
 class PlanWatch:
