@@ -117,8 +117,10 @@ async def test_each_fact_shows_its_own_verification_and_expires(
 
     assert "Lee Park" in await shown(today) and "1-844-443-4280" in await shown(today)
     due = await shown(today + dt.timedelta(days=31))  # due: still shown, marked for review
-    assert "1-844-443-4280" in due
-    assert "1-844-443-4280" not in await shown(today + dt.timedelta(days=61))  # expired
+    assert "1-844-443-4280" in due and "Needs review" in due and "Lee Park" in due
+    expired = await shown(today + dt.timedelta(days=61))  # a second interval: no badge
+    assert "Verified by Lee Park" not in expired and "PLAN_VERIFIED" not in expired
+    assert "Last verified on" in expired or "1-844-443-4280" not in expired
 
 
 def test_the_cli_and_the_engine_use_the_stored_plan(

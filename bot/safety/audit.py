@@ -331,14 +331,24 @@ def unconfirmed_claims(record: FactRecord, ctx: Context) -> Iterator[Finding]:
 
 
 def staleness(record: FactRecord, ctx: Context) -> Iterator[Finding]:
-    """Past its review date: needs review; past twice that: withheld."""
+    """Past its review date: needs review. Past twice that, a plan's own fact loses its
+    verified badge (shown as last verified on that date, no longer ahead of CVS's official
+    contacts); any other fact is withheld."""
     source = best_source(record, ctx.kb)
     if source is None or source.checked is None:
         return
     days = source.review_days or ctx.kb.settings.review_days
     age = (ctx.today - source.checked).days
     when = source.checked.isoformat()
-    if age > 2 * days:
+    if age > 2 * days and source.kind == "plan":
+        yield Finding(
+            "expired",
+            Severity.CAUTION,
+            Phrase.of("note.expired", date=when),
+            f"last verified {when}, {age} days ago (limit {2 * days}): shown without its badge",
+            demotes=True,
+        )
+    elif age > 2 * days:
         yield _finding(
             "stale",
             record,

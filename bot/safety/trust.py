@@ -47,6 +47,8 @@ class Finding:
     note: Phrase | None
     detail: str
     evidence: tuple[str, ...] = ()
+    demotes: bool = False
+    """The fact is shown as not confirmed, whatever its source (a plan fact long unchecked)."""
 
     @property
     def withhold(self) -> bool:
@@ -92,10 +94,9 @@ def trust_of(record: FactRecord, kb: Knowledge) -> Trust:
 
 
 def assess(record: FactRecord, kb: Knowledge, findings: Findings) -> Assessment:
-    trust = trust_of(record, kb)
-    return Assessment(
-        record, trust, badge(trust, best_source(record, kb)), findings.get(record.id, ())
-    )
+    found = findings.get(record.id, ())
+    trust = Trust.UNVERIFIED if any(f.demotes for f in found) else trust_of(record, kb)
+    return Assessment(record, trust, badge(trust, best_source(record, kb)), found)
 
 
 def badge(trust: Trust, source: Source | None) -> Phrase:
