@@ -53,6 +53,16 @@ class Metrics:
             "Times the plan store could not be read; the last good knowledge base kept serving.",
             registry=self.registry,
         )
+        self.shared_failures = Counter(
+            "caremark_shared_state_failures_total",
+            "Times Redis could not be reached; in-process state was used instead.",
+            registry=self.registry,
+        )
+        self.shared_in_redis = Gauge(
+            "caremark_shared_state_in_redis",
+            "1 while the replay guard, event ids and rate limits are shared in Redis, else 0.",
+            registry=self.registry,
+        )
         self.loop_lag = Gauge(
             "caremark_event_loop_lag_max_seconds",
             "The longest the event loop was late to wake a 50 ms timer since start.",

@@ -23,9 +23,9 @@ from adapters.discord_app.interactions import Interactions
 from adapters.logs import reference
 from adapters.metrics import Metrics
 from adapters.reloading import Reloader
-from adapters.replay import ReplayGuard
 from adapters.serving import Drain, body_in_time, unauthorized
 from adapters.settings import SlackSettings
+from adapters.shared import SharedState
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.app import Answers, build_app, is_ssl_check, slash_command, web_client
@@ -33,6 +33,8 @@ from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
 
 log = logging.getLogger(__name__)
+REPLAY = 2 * MAX_AGE_SECONDS
+"""A signature is remembered while its timestamp could still pass as fresh."""
 MAX_BODY_BYTES = 64 * 1024
 """Slack's payloads are a few kilobytes; anything far larger is refused (413) unread."""
 
@@ -48,16 +50,26 @@ class Slack:
     app: AsyncApp
     socket: AsyncSocketModeHandler | None = None
     clock: UnixTime = field(default=time.time)
-    replays: ReplayGuard = field(default_factory=lambda: ReplayGuard(MAX_AGE_SECONDS))
 
     @classmethod
-    def start(cls, engine: Engine, settings: SlackSettings, clock: UnixTime = time.time) -> Slack:
-        answers = Answers(engine, client=web_client(settings))
+    def start(
+        cls,
+        engine: Engine,
+        settings: SlackSettings,
+        clock: UnixTime = time.time,
+        shared: SharedState | None = None,
+    ) -> Slack:
+        """`shared` holds what every instance must agree on (see `adapters/shared.py`)."""
+        answers = Answers(engine, client=web_client(settings), shared=shared or SharedState())
         app = build_app(answers, settings)
         socket = (
             AsyncSocketModeHandler(app, settings.app_token) if settings.mode == "socket" else None
         )
         return cls(settings, answers, app, socket, clock)
+
+    @property
+    def shared(self) -> SharedState:
+        return self.answers.shared
 
     async def ready(self) -> tuple[bool, str]:
         if self.socket is None:
@@ -67,6 +79,7 @@ class Slack:
 
 
 ENGINE = web.AppKey("engine", Engine)
+SHARED = web.AppKey("shared", SharedState)
 METRICS = web.AppKey("metrics", Metrics)
 SLACK = web.AppKey("slack", Slack)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
@@ -82,9 +95,13 @@ def create_app(
     admin_token: str | None = None,
     metrics_token: str | None = None,
     discord_admin: DiscordAdmin | None = None,
+    shared: SharedState | None = None,
 ) -> web.Application:
-    """The web app; Slack's and Discord's endpoints are mounted when they are configured."""
+    """The web app; Slack's and Discord's endpoints are mounted when they are configured.
+    `shared` (default: Slack's, else in-process) is the state every instance agrees on."""
     metrics = Metrics()
+    shared = shared or (slack.shared if slack else SharedState())
+    shared.failed = metrics.shared_failures.inc
     engine.observe(metrics.observe)
     drain = Drain()
     app = web.Application(
@@ -96,6 +113,8 @@ def create_app(
     app[DRAIN] = drain
     app[RELOADER] = Reloader(engine)
     app[BACKGROUND] = Background()
+    app[SHARED] = shared
+    app.on_cleanup.append(_close_shared)
     drain.background.append(app[BACKGROUND])
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _readyz)
@@ -107,7 +126,8 @@ def create_app(
     app.on_startup.append(_reload_on_sighup)
     if discord_key is not None:
         app.router.add_post(
-            "/discord/interactions", Interactions(engine, discord_key, admin=discord_admin).handle
+            "/discord/interactions",
+            Interactions(engine, discord_key, admin=discord_admin, shared=shared).handle,
         )
     if slack is not None:
         app[SLACK] = slack
@@ -168,8 +188,18 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def _close_shared(app: web.Application) -> None:
+    await app[SHARED].close()
+
+
 async def _readyz(request: web.Request) -> web.Response:
+    """Ready to answer. Redis being away does not make an instance unready (it answers with
+    in-process state), but `shared_state` says so."""
     checks: dict[str, Any] = {"knowledge": f"{len(request.app[ENGINE].knowledge.topics)} topics"}
+    shared = request.app[SHARED]
+    await shared.ping()
+    checks["shared_state"] = shared.where
+    request.app[METRICS].shared_in_redis.set(1 if shared.shared else 0)
     ready = not request.app[DRAIN].draining
     if not ready:
         checks["shutting_down"] = True
@@ -191,7 +221,7 @@ async def _slack_events(request: web.Request) -> web.Response:
     now = slack.clock()
     if not secret or not is_signed(secret, request.headers, body, now):
         return unauthorized("invalid request signature", "Slack request without a valid signature")
-    if not slack.replays.first_time(request.headers[SIGNATURE_HEADER], now):
+    if not await slack.shared.once("slack-signature", request.headers[SIGNATURE_HEADER], REPLAY):
         return unauthorized("replayed request", "a replayed Slack request")
     command = slash_command(body.decode("utf-8"))
     if command is not None:

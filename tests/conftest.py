@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import shutil
 import socket
 import textwrap
@@ -32,6 +33,11 @@ from bot.reply import (
     Trust,
     Visibility,
 )
+
+os.environ.setdefault("CAREMARK_ASKS_PER_MINUTE", "0")
+"""Tests ask far faster than a person; the per-person limit is on only where it is tested."""
+os.environ.setdefault("CAREMARK_REDIS_PREFIX", f"caremark-test-{os.getpid()}:")
+"""Servers a test starts share Redis under a prefix of this run's own."""
 
 ROOT = Path(__file__).resolve().parent.parent
 KB_DIR = ROOT / "knowledge"

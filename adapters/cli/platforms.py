@@ -72,6 +72,7 @@ def register(commands: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     from adapters import serving
     from adapters.discord_app.admin import DiscordAdmin
+    from adapters.shared import SharedState
     from adapters.web import DRAIN, Slack, create_app
 
     logs.configure(json_lines=True)
@@ -84,7 +85,8 @@ def serve(args: argparse.Namespace) -> int:
     discord_key = discord.public_key if discord else None
     admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
     metrics = os.environ.get("CAREMARK_METRICS_TOKEN", "").strip() or None
-    chat = Slack.start(loaded, slack) if slack else None
+    shared = SharedState.from_env()  # Redis when REDIS_URL is set, else in-process
+    chat = Slack.start(loaded, slack, shared=shared) if slack else None
     from adapters.desk import Admins, desk_for
 
     plan_admin, desk = None, desk_for(loaded, args.kb)  # /caremark admin
@@ -102,7 +104,7 @@ def serve(args: argparse.Namespace) -> int:
         )
         plan_admin.register(chat.app)
         answers.admin = plan_admin
-    app = create_app(loaded, chat, discord_key, admin, metrics, discord_admin)
+    app = create_app(loaded, chat, discord_key, admin, metrics, discord_admin, shared)
     if stored is not None:  # the store's plan: follow it, and remind its owners
         _plan_upkeep(app, stored, chat, plan_admin, discord)
     served = [f"Slack in {slack.mode} mode"] if slack else []

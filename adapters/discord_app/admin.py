@@ -16,6 +16,7 @@ from adapters.desk import Admins, Desk, Row, reason
 from adapters.discord_app import render
 from adapters.discord_app.recheck import CHANGE_IT, STILL_RIGHT
 from adapters.store.facts import HR_CONTACT, Edit, Refused
+from bot.answer.language import of_locale
 from bot.i18n import words
 from bot.reply import Platform
 
@@ -63,7 +64,7 @@ class DiscordAdmin:
         a reminder's. Plan admins may do everything; a fact's owner, what concerns that fact."""
         said = words(_language(interaction))
         custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
-        user = _user(interaction)
+        user = user_id(interaction)
         slot_id = await self._slot_concerned(custom_id, interaction)
         slot = await self.desk.slot(slot_id) if slot_id else None
         owner = bool(user) and slot is not None and slot.owner == user
@@ -240,12 +241,13 @@ def _person(interaction: dict[str, Any]) -> dict[str, Any]:
     return person if isinstance(person, dict) else {}
 
 
-def _user(interaction: dict[str, Any]) -> str:
+def user_id(interaction: dict[str, Any]) -> str:
+    """Who sent an interaction: the member in a guild, the user in a DM."""
     return str(_person(interaction).get("id") or "")
 
 
 def _who(interaction: dict[str, Any]) -> str:
-    return f"discord:{_user(interaction)}"
+    return f"discord:{user_id(interaction)}"
 
 
 def _name(interaction: dict[str, Any]) -> str:
@@ -267,7 +269,7 @@ def _manages_server(interaction: dict[str, Any]) -> bool:
 
 def _language(interaction: dict[str, Any]) -> str:
     locale = interaction.get("locale")
-    return "es" if isinstance(locale, str) and locale.lower().startswith("es") else "en"
+    return of_locale(locale if isinstance(locale, str) else None) or "en"
 
 
 def _private(text: str) -> dict[str, Any]:

@@ -17,13 +17,21 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from adapters.discord_app import render
-from adapters.discord_app.admin import DiscordAdmin, is_admin_command, is_admin_interaction
+from adapters.discord_app.admin import (
+    DiscordAdmin,
+    is_admin_command,
+    is_admin_interaction,
+    user_id,
+)
+from adapters.limits import asks_per_minute, cooled_down, too_many
 from adapters.logs import reference
 from adapters.rendered import Rendered, encode
-from adapters.replay import ReplayGuard
 from adapters.serving import unauthorized
+from adapters.shared import SharedState
 from adapters.signing import MAX_AGE_SECONDS, Headers, UnixTime, fresh, single
+from bot.answer.language import of_locale
 from bot.core import Engine
+from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, View
 
 log = logging.getLogger(__name__)
@@ -66,14 +74,17 @@ class Interactions:
         public_key: str,
         clock: UnixTime = time.time,
         admin: DiscordAdmin | None = None,
+        shared: SharedState | None = None,
     ):
-        """`admin` answers `/caremark admin` and its modal, when the deployment has a store."""
+        """`admin` answers `/caremark admin` and its modal, when the deployment has a store;
+        `shared` holds the replay guard and rate limits every instance agrees on."""
         self._engine = engine
+        self._shared = shared or SharedState(clock=clock)
+        self.asks_per_minute = asks_per_minute()
         self._admin = admin
         self._key = VerifyKey(bytes.fromhex(public_key))
         self._clock = clock
         self._rendered = Rendered()
-        self._replays = ReplayGuard(MAX_AGE_SECONDS)
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -82,7 +93,8 @@ class Interactions:
             return unauthorized(
                 "invalid request signature", "Discord request without a valid signature"
             )
-        if not self._replays.first_time((signature_of(request.headers) or b"").hex(), now):
+        signature = (signature_of(request.headers) or b"").hex()
+        if not await self._shared.once("discord-signature", signature, 2 * MAX_AGE_SECONDS):
             return unauthorized("replayed request", "a replayed Discord request")
         try:
             interaction = json.loads(body)
@@ -116,6 +128,10 @@ class Interactions:
         if kind == AUTOCOMPLETE:
             query = Query(text, Platform.DISCORD, locale=locale)
             return encode(render.choices(self._engine.suggest(query, AUTOCOMPLETE_LIMIT)))
+        if await too_many(self._shared, f"discord:{user_id(interaction)}", self.asks_per_minute):
+            return encode(
+                render.notice(words(of_locale(locale) or DEFAULT)("conversation.slow_down"))
+            )
         reply = await self._engine.handle(Query(text, Platform.DISCORD, locale=locale))
         return self._rendered.body(reply, "new", lambda: render.response(reply))
 
@@ -132,6 +148,9 @@ class Interactions:
         query = Query(match["value"], Platform.DISCORD, locale=locale, view=view, language=language)
         reply = await self._engine.handle(query)
         if match["kind"] == "share":
+            channel = f"discord:{interaction.get('channel_id') or ''}"
+            if not await cooled_down(self._shared, channel, reply.topic_id):
+                return encode(render.notice(words(reply.language)("conversation.just_shared")))
             return self._rendered.body(reply, "shared", lambda: render.response(reply, shared=True))
         flags = (interaction.get("message") or {}).get("flags", 0)
         private = isinstance(flags, int) and bool(flags & render.EPHEMERAL)

@@ -129,6 +129,12 @@ def choices(topics: Iterable[TopicRef]) -> dict[str, Any]:
     }
 
 
+def notice(text: str) -> dict[str, Any]:
+    """A short private line from the bot (slow down, just shared), never an answer."""
+    data = {"content": escape(text), "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
+    return {"type": CHANNEL_MESSAGE, "data": data}
+
+
 def error_response(reference: str, language: str = i18n.DEFAULT) -> dict[str, Any]:
     text = escape(i18n.words(language)("render.error", reference=reference))
     data = {"content": text, "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}

@@ -22,6 +22,7 @@ from adapters.background import Background
 from adapters.desk import Admins, Desk, Preview, Row, reason, shown
 from adapters.slack.render import escape, mrkdwn, plain, preview_blocks
 from adapters.store.facts import HR_CONTACT, Edit, Refused, StoredSlot
+from bot.answer.language import of_locale
 from bot.i18n import words
 from bot.reply import Platform
 
@@ -315,8 +316,7 @@ class SlackAdmin:
     # ------------------------------------------------------------------ who
 
     def _language(self, user: str) -> str:
-        locale = self._locale(user) or ""
-        return "es" if locale.lower().startswith("es") else "en"
+        return of_locale(self._locale(user)) or "en"
 
     async def _person(self, user: str, slot: StoredSlot | None = None) -> tuple[bool, str]:
         """Whether `user` is a plan admin (or the owner of `slot`), and the name to show as

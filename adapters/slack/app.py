@@ -22,10 +22,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.background import Background
 from adapters.bursts import BurstLimit
 from adapters.conversations import Conversations
+from adapters.limits import asks_per_minute, cooled_down, too_many
 from adapters.logs import reference
 from adapters.rendered import Rendered, encode
-from adapters.replay import ReplayGuard
 from adapters.settings import SlackSettings
+from adapters.shared import SharedState
 from adapters.signing import MAX_AGE_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.admin import SlackAdmin, is_admin_command
@@ -33,10 +34,14 @@ from adapters.slack.locales import UserLocales
 from adapters.slack.messages import Messages
 from adapters.slack.verify import SIGNATURE_HEADER
 from adapters.text import from_button
+from bot.answer.language import of_locale
 from bot.core import Engine
+from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, Reply, View
 
 COMMAND = "/caremark"
+EVENT_IDS_SECONDS = 2 * MAX_AGE_SECONDS
+"""Slack retries an event for a few minutes; its id is remembered for ten."""
 log = logging.getLogger(__name__)
 
 
@@ -117,13 +122,19 @@ class Answers:
     """The listeners; each one turns a Slack payload into a Query and a Reply into blocks."""
 
     def __init__(
-        self, engine: Engine, clock: UnixTime = time.time, client: AsyncWebClient | None = None
+        self,
+        engine: Engine,
+        clock: UnixTime = time.time,
+        client: AsyncWebClient | None = None,
+        shared: SharedState | None = None,
     ) -> None:
         self._engine = engine
         self._rendered = Rendered()
         self._clock = clock
         self.background = Background()
-        self._events = ReplayGuard(MAX_AGE_SECONDS)  # remembers event ids for ten minutes
+        self.shared = shared or SharedState(clock=clock)
+        """Event ids handled, rate limits, Share cooldowns: across instances with Redis."""
+        self.asks_per_minute = asks_per_minute()
         self.client = client
         self.locales = (
             UserLocales(lambda: client, self.background, clock) if client is not None else None
@@ -157,7 +168,7 @@ class Answers:
         retry = (
             kind == "event_callback"
             and isinstance(event_id, str)
-            and not self._events.first_time(event_id, self._clock())
+            and not await self.shared.once("slack-event", event_id, EVENT_IDS_SECONDS)
         )
         if retry:
             return BoltResponse(status=200, body="")  # a retry of one already handled
@@ -186,6 +197,12 @@ class Answers:
         are the traffic that bursts, and Bolt's dispatch nearly doubles their cost."""
         if self.admin is not None and is_admin_command(text):
             return await self._admin_body(self.admin, trigger_id, user)
+        if await too_many(self.shared, f"slack:{user}", self.asks_per_minute):
+            return encode(
+                render.notice(
+                    words(of_locale(self.locale_of(user)) or DEFAULT)("conversation.slow_down")
+                )
+            )
         try:
             reply = await self._ask(text, locale=self.locale_of(user))
             return self._rendered.body(reply, "private", lambda: render.message(reply))
@@ -216,6 +233,11 @@ class Answers:
 
     async def _shared(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         reply = await self._pressed(body)
+        channel = str((body.get("channel") or {}).get("id") or "")
+        if channel and not await cooled_down(self.shared, f"slack:{channel}", reply.topic_id):
+            note = render.notice(words(reply.language)("conversation.just_shared"))
+            await respond(**note, replace_original=False)
+            return
         await respond(**render.message(reply, shared=True), replace_original=False)
 
     async def topic(

@@ -132,6 +132,16 @@ def fallback_text(reply: Reply) -> str:
     return clip(escape(text), MAX_FALLBACK_TEXT)
 
 
+def notice(text: str) -> dict[str, Any]:
+    """A short private line from the bot (slow down, just shared), never an answer."""
+    said = escape(text)
+    return {
+        "response_type": "ephemeral",
+        "text": said,
+        "blocks": [{"type": "section", "text": mrkdwn(said)}],
+    }
+
+
 def error_message(reference: str, language: str = i18n.DEFAULT) -> dict[str, Any]:
     """The private answer when something failed: friendly, with a reference for the logs."""
     text = escape(i18n.words(language)("render.error", reference=reference))
