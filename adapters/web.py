@@ -22,6 +22,7 @@ from adapters.discord_app.admin import DiscordAdmin
 from adapters.discord_app.interactions import Interactions
 from adapters.logs import reference
 from adapters.metrics import Metrics
+from adapters.plan_routes import PlanRoutes
 from adapters.reloading import Reloader
 from adapters.serving import Drain, body_in_time, unauthorized
 from adapters.settings import SlackSettings
@@ -96,6 +97,7 @@ def create_app(
     metrics_token: str | None = None,
     discord_admin: DiscordAdmin | None = None,
     shared: SharedState | None = None,
+    routes: PlanRoutes | None = None,
 ) -> web.Application:
     """The web app; Slack's and Discord's endpoints are mounted when they are configured.
     `shared` (default: Slack's, else in-process) is the state every instance agrees on."""
@@ -127,7 +129,9 @@ def create_app(
     if discord_key is not None:
         app.router.add_post(
             "/discord/interactions",
-            Interactions(engine, discord_key, admin=discord_admin, shared=shared).handle,
+            Interactions(
+                engine, discord_key, admin=discord_admin, shared=shared, routes=routes
+            ).handle,
         )
     if slack is not None:
         app[SLACK] = slack

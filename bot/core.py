@@ -48,6 +48,13 @@ def outcome(reply: Reply) -> str:
     return OUTCOMES.get(reply.kind, "answered")
 
 
+def plan_files(kb_dir: Path | None, folder: Path | None) -> dict[str | None, Knowledge]:
+    """The knowledge base with each plan file in `folder`, by plan id (the file's name)."""
+    if folder is None or not folder.is_dir():
+        return {}
+    return {path.stem: load(kb_dir, path) for path in sorted(folder.glob("*.yaml"))}
+
+
 @dataclass(frozen=True, slots=True)
 class _Loaded:
     """One knowledge base with everything precomputed that answers need."""
@@ -102,7 +109,7 @@ class Engine:
         self._hide_unverified = hide_unverified
         self._language = default_language if default_language in SUPPORTED else i18n.DEFAULT
         self._memo_size = memo_size
-        self._files: tuple[Path | None, Path | None] | None = None
+        self._files: tuple[Path | None, Path | None, Path | None] | None = None
         self._audited_on, self._plans = self._prepare(plans)
 
     def _prepare(self, plans: Mapping[str | None, Knowledge]) -> Prepared:
@@ -122,7 +129,8 @@ class Engine:
         it may run in a worker thread; raises KnowledgeError on any problem."""
         if self._files is None:
             raise ValueError("this engine was not loaded from files")
-        return self._prepare({None: load(*self._files)})
+        kb_dir, plan, more = self._files
+        return self._prepare({None: load(kb_dir, plan), **plan_files(kb_dir, more)})
 
     def install(self, prepared: Prepared) -> None:
         """Serve a rebuilt knowledge base from the next question on."""
@@ -146,15 +154,18 @@ class Engine:
         hide_unverified: bool = False,
         memo_size: int = MEMO_ENTRIES,
         default_language: str = i18n.DEFAULT,
+        more_plans: Path | None = None,
     ) -> Engine:
-        """Load and validate; raises KnowledgeError, so a broken base never starts."""
+        """Load and validate; raises KnowledgeError, so a broken base never starts.
+        `more_plans` is a folder of plan files, `<plan id>.yaml`, each answering the queries
+        whose `plan` is that id (read again at every reload, so plans may come and go)."""
         engine = cls(
-            load(kb_dir, plan),
+            {None: load(kb_dir, plan), **plan_files(kb_dir, more_plans)},
             hide_unverified=hide_unverified,
             memo_size=memo_size,
             default_language=default_language,
         )
-        engine._files = (kb_dir, plan)
+        engine._files = (kb_dir, plan, more_plans)
         return engine
 
     @property

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 
 from adapters.cli import main
-from adapters.store.database import HEAD, connect, upgrade
+from adapters.store.database import HEAD, connect, database_url, upgrade
 from adapters.store.facts import Refused
 from adapters.store.plans import PlanStore, without_checks
 from adapters.store.snapshot import stored_plan
+from adapters.store.tables import plan_changes, plan_slots, plans
 from bot.gate import load
 from tests.conftest import EXAMPLE_PLAN
 from tests.stores import url
@@ -182,17 +183,32 @@ def _iso_dates(node: object) -> object:
     return node
 
 
-async def test_migrations_run_from_the_previous_revision_keeping_the_plan(url: str) -> None:
-    upgrade(url, "0002")  # a store as the last release left it
+async def test_migrations_run_from_the_previous_revision_keeping_the_plan(
+    url: str, tmp_path: Path
+) -> None:
+    # The plan as the previous release stored it: made at head, copied into a store at 0003.
+    made = database_url({"CAREMARK_DATA": str(tmp_path / "made")})
+    upgrade(made)
+    source = connect(made)
+    await PlanStore(source).import_file(EXAMPLE_PLAN, "Dana (HR)")
+    before = await PlanStore(source).export()
+    async with source.connect() as db:
+        rows = {t: [dict(r._mapping) for r in await db.execute(select(t))] for t in OLD_TABLES}
+    await source.dispose()
+    upgrade(url, "0003")
     engine = connect(url)
-    await PlanStore(engine).import_file(EXAMPLE_PLAN, "Dana (HR)")
-    before = await PlanStore(engine).export()
+    async with engine.begin() as db:
+        for table, values in rows.items():
+            await db.execute(insert(table), values)
     await engine.dispose()
     upgrade(url)
     engine = connect(url)
     async with engine.connect() as db:
         version = (await db.execute(text("select version_num from alembic_version"))).scalar()
-        drafts = (await db.execute(text("select count(*) from plan_drafts"))).scalar()
-    assert (version, drafts) == (HEAD, 0)
+        routes = (await db.execute(text("select count(*) from plan_routes"))).scalar()
+    assert (version, routes) == (HEAD, 0)
     assert await PlanStore(engine).export() == before
     await engine.dispose()
+
+
+OLD_TABLES = (plans, plan_slots, plan_changes)

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from adapters.cli import options
 from adapters.formats import FORMATS, renderer
 from adapters.settings import language
-from adapters.store.snapshot import stored_plan
+from adapters.store.snapshot import plans_folder, stored_plan
 from bot.core import Engine
 from bot.kb.knowledge import default_plan
 from bot.reply import Platform, Query, View
@@ -52,8 +52,12 @@ def engine(args: argparse.Namespace, stored: Path | None = None) -> Engine:
     """The engine for a command: `--plan`, else the store's plan (`stored`, or looked up
     now), else `CAREMARK_PLAN`."""
     hide = os.environ.get("CAREMARK_HIDE_UNVERIFIED", "").strip().lower() in ("1", "true", "yes")
-    plan = args.plan or stored or stored_plan() or default_plan()
-    return Engine.from_files(args.kb, plan, hide_unverified=hide, default_language=language())
+    stored = None if args.plan else stored or stored_plan()
+    plan = args.plan or stored or default_plan()
+    more = plans_folder(stored) if stored else None  # the store's other plans
+    return Engine.from_files(
+        args.kb, plan, hide_unverified=hide, default_language=language(), more_plans=more
+    )
 
 
 def query(args: argparse.Namespace, text: str, *, full: bool = False) -> Query:

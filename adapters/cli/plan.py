@@ -63,7 +63,43 @@ def register(commands: Any) -> None:
     _json(importing).set_defaults(run=_import)
     exporting = sub.add_parser("export", help="print the plan as a plan file")
     options.add(exporting, "plan export", ("kb",))
-    exporting.set_defaults(run=_export)
+    _which(exporting).set_defaults(run=_export)
+    mapping = sub.add_parser(
+        "map", help="answer a workspace, guild or channel from a plan (or set the default)"
+    )
+    mapping.add_argument("plan_id", metavar="PLAN", help="the plan's id, as in its file")
+    _place(mapping)
+    mapping.add_argument("--default", action="store_true", help="the deployment's default plan")
+    mapping.add_argument("--by", required=True)
+    _json(mapping).set_defaults(run=_map)
+    unmapping = sub.add_parser("unmap", help="remove a mapping: that place gets the default")
+    _place(unmapping)
+    unmapping.add_argument("--default", action="store_true", help="the default plan's mapping")
+    unmapping.add_argument("--by", required=True)
+    _json(unmapping).set_defaults(run=_unmap)
+    maps = sub.add_parser("maps", help="which plan answers where")
+    _json(maps).set_defaults(run=_maps)
+    for parser in (listing, setting, verifying, retiring, history):
+        _which(parser)
+
+
+def _which(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument(
+        "--plan-id", default=None, help="which stored plan (default: the default plan)"
+    )
+    return parser
+
+
+def _place(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--platform", choices=("slack", "discord"), default="slack")
+    parser.add_argument("--workspace", default="", help="Slack team id (T…) or Discord guild id")
+    parser.add_argument("--channel", default="", help="one channel of it (C… or a channel id)")
+
+
+def _route(args: argparse.Namespace) -> tuple[str, str, str]:
+    if args.default:
+        return ("any", "", "")
+    return (args.platform, args.workspace.strip(), args.channel.strip())
 
 
 def _json(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -88,7 +124,8 @@ def with_store(args: argparse.Namespace, work: Callable[[PlanStore], Awaitable[T
     async def run() -> T:
         engine = connect(url)
         try:
-            return await work(PlanStore(engine, getattr(args, "kb", None)))
+            plan = getattr(args, "plan_id", None)
+            return await work(PlanStore(engine, getattr(args, "kb", None), plan=plan))
         finally:
             await engine.dispose()
 
@@ -101,15 +138,19 @@ def _refusable(args: argparse.Namespace, work: Callable[[PlanStore], Awaitable[A
     try:
         result = with_store(args, work)
     except Refused as refused:
-        if getattr(args, "json", False):
-            print(json.dumps({"refused": refused.problems}, indent=2))
-        else:
-            print("Refused; nothing was stored:", file=sys.stderr)
-            for problem in refused.problems:
-                print(f"  {problem}", file=sys.stderr)
-        return EXIT_REFUSED
+        return _say_refused(args, refused.problems)
     _print(args, result)
     return 0
+
+
+def _say_refused(args: argparse.Namespace, problems: list[str]) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"refused": problems}, indent=2))
+    else:
+        print("Refused; nothing was stored:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def _print(args: argparse.Namespace, result: Any) -> None:
@@ -130,6 +171,16 @@ def _line(item: Any) -> str:
             f"{item.slot_id}: {values} (verified by {item.verified_by} on {item.verified_on}, "
             f"due {item.due_on()}{owner})"
         )
+    if hasattr(item, "workspace"):
+        where = (
+            "everywhere else (the default)"
+            if item.platform == "any"
+            else (
+                f"{item.platform} {item.workspace}"
+                + (f" channel {item.channel}" if item.channel else "")
+            )
+        )
+        return f"{where}: {item.plan_id}"
     if hasattr(item, "action"):
         return (
             f"{item.at:%Y-%m-%d %H:%M} {item.who} ({item.surface}) {item.action} "
@@ -192,6 +243,32 @@ def _import(args: argparse.Namespace) -> int:
         return f"imported {count} plan facts from {args.file}"
 
     return _refusable(args, run)
+
+
+def _map(args: argparse.Namespace) -> int:
+    from adapters.store.routes import Route, set_route
+
+    place = _route(args)
+    if place[0] != "any" and not place[1]:
+        return _say_refused(args, ["give --workspace (a Slack team or Discord guild id)"])
+    route = Route(*place, args.plan_id)
+    return _refusable(args, lambda s: set_route(s.engine, route, args.by))
+
+
+def _unmap(args: argparse.Namespace) -> int:
+    from adapters.store.routes import drop_route
+
+    async def run(store: PlanStore) -> str:
+        gone = await drop_route(store.engine, _route(args), args.by)
+        return "removed" if gone else "there was no mapping there"
+
+    return _refusable(args, run)
+
+
+def _maps(args: argparse.Namespace) -> int:
+    from adapters.store.routes import routes
+
+    return _refusable(args, lambda s: routes(s.engine))
 
 
 def _export(args: argparse.Namespace) -> int:

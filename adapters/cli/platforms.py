@@ -14,6 +14,7 @@ from typing import Any
 from adapters import heap, logs
 from adapters.cli import options
 from adapters.cli.chat import engine
+from adapters.plan_routes import PlanRoutes
 from adapters.settings import ConfigError, DiscordSettings, discord_settings, port, slack_settings
 from adapters.store.snapshot import prepare_store, stored_plan
 from bot.gate import load
@@ -86,7 +87,10 @@ def serve(args: argparse.Namespace) -> int:
     admin = os.environ.get("CAREMARK_ADMIN_TOKEN", "").strip() or None
     metrics = os.environ.get("CAREMARK_METRICS_TOKEN", "").strip() or None
     shared = SharedState.from_env()  # Redis when REDIS_URL is set, else in-process
+    routes = PlanRoutes()  # which plan answers where; filled from the store
     chat = Slack.start(loaded, slack, shared=shared) if slack else None
+    if chat is not None:
+        chat.answers.routes = routes
     from adapters.desk import Admins, desk_for
 
     plan_admin, desk = None, desk_for(loaded, args.kb)  # /caremark admin
@@ -104,9 +108,9 @@ def serve(args: argparse.Namespace) -> int:
         )
         plan_admin.register(chat.app)
         answers.admin = plan_admin
-    app = create_app(loaded, chat, discord_key, admin, metrics, discord_admin, shared)
+    app = create_app(loaded, chat, discord_key, admin, metrics, discord_admin, shared, routes)
     if stored is not None:  # the store's plan: follow it, and remind its owners
-        _plan_upkeep(app, stored, chat, plan_admin, discord)
+        _plan_upkeep(app, stored, chat, plan_admin, discord, routes)
     served = [f"Slack in {slack.mode} mode"] if slack else []
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"
@@ -117,7 +121,12 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _plan_upkeep(
-    app: Any, stored: Path, chat: Any, plan_admin: Any, discord: DiscordSettings | None
+    app: Any,
+    stored: Path,
+    chat: Any,
+    plan_admin: Any,
+    discord: DiscordSettings | None,
+    routes: PlanRoutes,
 ) -> None:
     """On every instance: follow the store's changes within a second; and send the
     re-verification reminders (once across instances) through Slack and Discord DMs."""
@@ -128,7 +137,11 @@ def _plan_upkeep(
     from adapters.web import METRICS, RELOADER
 
     watch = PlanWatch(
-        connect(database_url()), stored, app[RELOADER].reload, app[METRICS].store_failures.inc
+        connect(database_url()),
+        stored,
+        app[RELOADER].reload,
+        app[METRICS].store_failures.inc,
+        routes=routes,
     )
     app.cleanup_ctx.append(watch.context())
     admin_ids, messengers = Admins.from_env().ids, list[Messenger]()

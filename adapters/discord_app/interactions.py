@@ -25,6 +25,7 @@ from adapters.discord_app.admin import (
 )
 from adapters.limits import asks_per_minute, cooled_down, too_many
 from adapters.logs import reference
+from adapters.plan_routes import PlanRoutes
 from adapters.rendered import Rendered, encode
 from adapters.serving import unauthorized
 from adapters.shared import SharedState
@@ -75,11 +76,13 @@ class Interactions:
         clock: UnixTime = time.time,
         admin: DiscordAdmin | None = None,
         shared: SharedState | None = None,
+        routes: PlanRoutes | None = None,
     ):
         """`admin` answers `/caremark admin` and its modal, when the deployment has a store;
         `shared` holds the replay guard and rate limits every instance agrees on."""
         self._engine = engine
         self._shared = shared or SharedState(clock=clock)
+        self._routes = routes or PlanRoutes()
         self.asks_per_minute = asks_per_minute()
         self._admin = admin
         self._key = VerifyKey(bytes.fromhex(public_key))
@@ -132,7 +135,8 @@ class Interactions:
             return encode(
                 render.notice(words(of_locale(locale) or DEFAULT)("conversation.slow_down"))
             )
-        reply = await self._engine.handle(Query(text, Platform.DISCORD, locale=locale))
+        query = Query(text, Platform.DISCORD, locale=locale, plan=self._plan(interaction))
+        reply = await self._engine.handle(query)
         return self._rendered.body(reply, "new", lambda: render.response(reply))
 
     async def _component(
@@ -145,7 +149,14 @@ class Interactions:
             return await self._component("caremark:topic:help", interaction, locale)
         view = View.FULL if match["kind"] == "more" else View.BRIEF
         language = match["language"]
-        query = Query(match["value"], Platform.DISCORD, locale=locale, view=view, language=language)
+        query = Query(
+            match["value"],
+            Platform.DISCORD,
+            locale=locale,
+            view=view,
+            language=language,
+            plan=self._plan(interaction),
+        )
         reply = await self._engine.handle(query)
         if match["kind"] == "share":
             channel = f"discord:{interaction.get('channel_id') or ''}"
@@ -156,6 +167,11 @@ class Interactions:
         private = isinstance(flags, int) and bool(flags & render.EPHEMERAL)
         variant = f"update-{view}" if private else f"new-{view}"
         return self._rendered.body(reply, variant, lambda: render.response(reply, update=private))
+
+    def _plan(self, interaction: dict[str, Any]) -> str | None:
+        """The plan mapped to this guild and channel (None: the deployment's default)."""
+        guild = str(interaction.get("guild_id") or "")
+        return self._routes.plan_for("discord", guild, str(interaction.get("channel_id") or ""))
 
 
 def _for_admin(kind: int, interaction: dict[str, Any]) -> bool:

@@ -24,6 +24,7 @@ from adapters.bursts import BurstLimit
 from adapters.conversations import Conversations
 from adapters.limits import asks_per_minute, cooled_down, too_many
 from adapters.logs import reference
+from adapters.plan_routes import PlanRoutes
 from adapters.rendered import Rendered, encode
 from adapters.settings import SlackSettings
 from adapters.shared import SharedState
@@ -105,6 +106,8 @@ class SlashCommand(NamedTuple):
     text: str
     user: str
     trigger_id: str = ""
+    team: str = ""
+    channel: str = ""
 
 
 def slash_command(body: str) -> SlashCommand | None:
@@ -114,7 +117,11 @@ def slash_command(body: str) -> SlashCommand | None:
         return None
     first = {key: values[0] for key, values in form.items()}
     return SlashCommand(
-        first.get("text", ""), first.get("user_id", ""), first.get("trigger_id", "")
+        first.get("text", ""),
+        first.get("user_id", ""),
+        first.get("trigger_id", ""),
+        first.get("team_id", ""),
+        first.get("channel_id", ""),
     )
 
 
@@ -139,8 +146,15 @@ class Answers:
         self.locales = (
             UserLocales(lambda: client, self.background, clock) if client is not None else None
         )
+        self.routes = PlanRoutes()
+        """Which plan answers in which workspace and channel (filled by the store's watch)."""
         self.messages = Messages(
-            self.ask, self.locale_of, self.background, Conversations(clock), BurstLimit(clock)
+            self.ask,
+            self.locale_of,
+            self.background,
+            Conversations(clock),
+            BurstLimit(clock),
+            lambda team, channel: self.routes.plan_for("slack", team, channel),
         )
         self.admin: SlackAdmin | None = None
         """`/caremark admin`, when the deployment has a plan store (see `serve`)."""
@@ -181,16 +195,22 @@ class Answers:
         view: View = View.BRIEF,
         language: str | None = None,
         locale: str | None = None,
+        plan: str | None = None,
     ) -> Reply:
-        query = Query(text, Platform.SLACK, locale=locale, view=view, language=language)
+        query = Query(text, Platform.SLACK, locale=locale, view=view, language=language, plan=plan)
         return await self._engine.handle(query)
 
     async def _pressed(self, body: dict[str, Any], view: View = View.BRIEF) -> Reply:
         """The answer a button asks for: its topic, in the language it carries."""
         topic, language = from_button(_action_value(body))
-        return await self._ask(topic, view, language, self.locale_of(_user(body)))
+        team = str((body.get("team") or {}).get("id") or "")
+        channel = str((body.get("channel") or {}).get("id") or "")
+        plan = self.routes.plan_for("slack", team, channel)
+        return await self._ask(topic, view, language, self.locale_of(_user(body)), plan)
 
-    async def command_body(self, text: str, user: str = "", trigger_id: str = "") -> bytes:
+    async def command_body(
+        self, text: str, user: str = "", trigger_id: str = "", team: str = "", channel: str = ""
+    ) -> bytes:
         """The slash command's answer as a response body (a fallback if anything failed).
 
         Over HTTP this is the whole response, sent before Bolt is involved: slash commands
@@ -204,7 +224,8 @@ class Answers:
                 )
             )
         try:
-            reply = await self._ask(text, locale=self.locale_of(user))
+            plan = self.routes.plan_for("slack", team, channel)
+            reply = await self._ask(text, locale=self.locale_of(user), plan=plan)
             return self._rendered.body(reply, "private", lambda: render.message(reply))
         except Exception:
             return encode(render.error_message(_failed("slash command")))
@@ -223,6 +244,8 @@ class Answers:
             str(command.get("text") or ""),
             str(command.get("user_id") or ""),
             str(command.get("trigger_id") or ""),
+            str(command.get("team_id") or ""),
+            str(command.get("channel_id") or ""),
         )
         await ack(**json.loads(body)) if body else await ack()
 

@@ -43,9 +43,10 @@ class Said:
     thread: str
     """The thread to answer in: the message's own thread, or the message itself."""
     direct: bool
+    team: str = ""
 
 
-def said(event: dict[str, Any], bot_user: str | None) -> Said | None:
+def said(event: dict[str, Any], bot_user: str | None, team: str = "") -> Said | None:
     """The message in an `app_mention` or `message` event, or None for what is never
     answered: bots (this one included), edits, deletions and other subtypes."""
     if event.get("bot_id") or event.get("subtype") or not isinstance(event.get("text"), str):
@@ -57,7 +58,8 @@ def said(event: dict[str, Any], bot_user: str | None) -> Said | None:
     if not isinstance(thread, str):
         return None
     direct = event.get("channel_type") == "im"
-    return Said(channel, user, _MENTION.sub(" ", event["text"]).strip(), thread, direct)
+    text = _MENTION.sub(" ", event["text"]).strip()
+    return Said(channel, user, text, thread, direct, team)
 
 
 def bot_user_of(body: dict[str, Any]) -> str | None:
@@ -79,8 +81,10 @@ class Messages:
         background: Background,
         conversations: Conversations,
         bursts: BurstLimit,
+        plan_of: Callable[[str, str], str | None] = lambda team, channel: None,
     ) -> None:
-        self._ask, self._locale = ask, locale
+        """`plan_of(team, channel)` is the plan that answers there (None: the default)."""
+        self._ask, self._locale, self._plan_of = ask, locale, plan_of
         self._background = background
         self._conversations = conversations
         self._bursts = bursts
@@ -89,7 +93,7 @@ class Messages:
         self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
         """`@caremark …` in a channel or thread: answered in its thread, after the ack."""
-        message = said(event, bot_user_of(body))
+        message = said(event, bot_user_of(body), str(body.get("team_id") or ""))
         if message is not None:
             self._background.spawn(self._guarded(self._answer(message, client)))
 
@@ -99,7 +103,7 @@ class Messages:
         """A DM, or a reply in a thread this bot answered in; a message that mentions the bot
         is the `app_mention` listener's, so it is answered once."""
         bot = bot_user_of(body)
-        message = said(event, bot)
+        message = said(event, bot, str(body.get("team_id") or ""))
         if message is None or (bot and f"<@{bot}" in event.get("text", "")):
             return
         if message.direct or self._key(message) in self._conversations:
@@ -125,6 +129,7 @@ class Messages:
             locale=self._locale(message.user),
             posted=True,
             follows=self._conversations.topic(key),
+            plan=self._plan_of(message.team, message.channel),
         )
         reply = await self._ask(query)
         self._conversations.answered(key, reply.topic_id)

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.desk import shown
 from adapters.slack.admin import SlackAdmin
 from adapters.slack.render import escape
-from adapters.store.facts import Refused, StoredSlot
+from adapters.store.facts import Refused, StoredSlot, from_ref
 from bot.i18n import words
 
 STILL_RIGHT = "recheck:still"
@@ -40,7 +40,7 @@ class SlackMessenger:
             date=slot.verified_on.isoformat(),
         )
         await self._client.chat_postMessage(
-            channel=user, text=text, blocks=_question(text, slot.slot_id)
+            channel=user, text=text, blocks=_question(text, slot.ref)
         )
 
     async def tell(self, user: str, slot: StoredSlot) -> None:
@@ -70,9 +70,10 @@ class SlackRecheckButtons:
 
         await ack()
         action = (body.get("actions") or [{}])[0]
-        slot_id, user = str(action.get("value") or ""), str(body.get("user", {}).get("id", ""))
+        plan, slot_id = from_ref(str(action.get("value") or ""))
+        user = str(body.get("user", {}).get("id", ""))
         said = words("en")
-        store = PlanStore(self._db)
+        store = PlanStore(self._db, plan=plan)
         slot = next((s for s in await store.slots() if s.slot_id == slot_id), None)
         if slot is None or (user != slot.owner and user not in self._admins):
             await respond(text=said("recheck.not_allowed"), replace_original=False)
@@ -97,24 +98,24 @@ def _label(slot: StoredSlot) -> str:
     return escape(str(slot.body.get("label", slot.slot_id)))
 
 
-def _question(text: str, slot_id: str) -> list[dict[str, Any]]:
+def _question(text: str, ref: str) -> list[dict[str, Any]]:
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}},
         {
             "type": "actions",
             "elements": [
-                _button(STILL_RIGHT, "recheck.still_right", slot_id, primary=True),
-                _button(CHANGE_IT, "recheck.change_it", slot_id),
+                _button(STILL_RIGHT, "recheck.still_right", ref, primary=True),
+                _button(CHANGE_IT, "recheck.change_it", ref),
             ],
         },
     ]
 
 
-def _button(action: str, key: str, slot_id: str, *, primary: bool = False) -> dict[str, Any]:
+def _button(action: str, key: str, ref: str, *, primary: bool = False) -> dict[str, Any]:
     button = {
         "type": "button",
         "action_id": action,
-        "value": slot_id,
+        "value": ref,
         "text": {"type": "plain_text", "text": words("en")(key)},
     }
     return button | ({"style": "primary"} if primary else {})

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0003"
+HEAD = "0004"
 """The newest migration; bump it with each one added."""
 SQLITE = "sqlite+aiosqlite:///"
 DEFAULT_DATA = ".caremark"

@@ -57,6 +57,19 @@ class StoredSlot:
     every_days: int
     verified_by: str
     verified_on: dt.date
+    plan_id: str = ""
 
     def due_on(self) -> dt.date:
         return self.verified_on + dt.timedelta(days=self.every_days)
+
+    @property
+    def ref(self) -> str:
+        """The fact's reference in a button: its plan and slot ("plan|slot")."""
+        return f"{self.plan_id}|{self.slot_id}"
+
+
+def from_ref(ref: str) -> tuple[str | None, str]:
+    """(plan id or None, slot id) from a button's reference; a bare slot id is the default
+    plan's (buttons sent before there were many plans)."""
+    plan, bar, slot = ref.partition("|")
+    return (plan or None, slot) if bar else (None, ref)

@@ -47,32 +47,47 @@ class Change:
 
 
 class PlanStore:
-    """One database's plan; the knowledge folder is what every change is checked against."""
+    """One plan in the database (`plan`, by id; default: the deployment's default plan); the
+    knowledge folder is what every change is checked against."""
 
-    def __init__(self, engine: AsyncEngine, kb_dir: Path | None = None, clock: Any = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        kb_dir: Path | None = None,
+        clock: Any = None,
+        plan: str | None = None,
+    ) -> None:
         self._engine = engine
         self._kb_dir = kb_dir
         self._now = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._plan = plan
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
 
     # ---------------------------------------------------------------- reading
 
     async def plan_id(self) -> str | None:
+        """This store's plan: the one asked for, else the default (see `default_plan_id`)."""
+        if self._plan is not None:
+            return self._plan
         async with self._engine.connect() as db:
-            return (await db.execute(select(plans.c.id).limit(1))).scalar()
+            return await default_plan_id(db)
 
     async def slots(self, *, retired: bool = False) -> list[StoredSlot]:
+        plan = await self.plan_id()
         async with self._engine.connect() as db:
             rows = await db.execute(
                 select(plan_slots)
-                .where(plan_slots.c.retired.is_(retired))
+                .where(plan_slots.c.plan_id == plan, plan_slots.c.retired.is_(retired))
                 .order_by(plan_slots.c.position)
             )
             return [_stored(row._mapping) for row in rows]
 
     async def hr_contact(self) -> str | None:
         """Who employees are sent to with questions about the plan, if the plan says."""
-        async with self._engine.connect() as db:
-            header = (await db.execute(select(plans.c.header).limit(1))).scalar()
+        header = await self._stored_header()
         return header["plan"].get("hr_contact") if header else None
 
     async def due(self, today: dt.date) -> list[StoredSlot]:
@@ -80,6 +95,8 @@ class PlanStore:
 
     async def history(self, slot_id: str | None = None) -> list[Change]:
         query = select(plan_changes).order_by(plan_changes.c.id)
+        if self._plan is not None:
+            query = query.where(plan_changes.c.plan_id == self._plan)
         if slot_id:
             query = query.where(plan_changes.c.slot_id == slot_id)
         async with self._engine.connect() as db:
@@ -94,18 +111,22 @@ class PlanStore:
         return _dump(document) if document else None
 
     async def _document(self) -> dict[str, Any] | None:
-        async with self._engine.connect() as db:
-            header = (await db.execute(select(plans.c.header).limit(1))).scalar()
+        header = await self._stored_header()
         if header is None:
             return None
         return with_checks(header, await self.slots())
 
-    async def _header(self) -> dict[str, Any]:
+    async def _stored_header(self) -> dict[str, Any] | None:
+        plan = await self.plan_id()
         async with self._engine.connect() as db:
-            header = (await db.execute(select(plans.c.header).limit(1))).scalar()
+            header = (await db.execute(select(plans.c.header).where(plans.c.id == plan))).scalar()
+        return dict(header) if header is not None else None
+
+    async def _header(self) -> dict[str, Any]:
+        header = await self._stored_header()
         if header is None:
             raise Refused([NO_PLAN])
-        return dict(header)
+        return header
 
     async def _without(self, slot_id: str) -> dict[str, Any]:
         rest = [s for s in await self.slots() if s.slot_id != slot_id]
@@ -116,16 +137,21 @@ class PlanStore:
     # ---------------------------------------------------------------- changing
 
     async def import_file(self, path: Path, who: str) -> int:
-        """Replace the plan with a plan file's, once it passes the gate; returns slots stored."""
+        """Replace the plan of the file's id (or add it) with the file's, once it passes the
+        gate; returns how many slots were stored. Other plans in the store are untouched."""
         document, checks = without_checks(_read_plan(path, self._kb_dir))
+        plan = str(document["plan"]["id"])
+        if self._plan is not None and self._plan != plan:
+            raise Refused([f"that file is the plan '{plan}', not '{self._plan}'"])
+        self._plan = plan
         today = self._now().date()
         verified_on = dt.date.fromisoformat(str(document["plan"]["verified_on"]))
         by = str(document["plan"]["verified_by"])
         before = {s.slot_id: s for s in await self.slots()}
         header = {k: v for k, v in document.items() if k != "slots"}
         async with self._engine.begin() as db:
-            await db.execute(delete(plans))
-            await db.execute(delete(plan_slots))
+            await db.execute(delete(plans).where(plans.c.id == plan))
+            await db.execute(delete(plan_slots).where(plan_slots.c.plan_id == plan))
             await db.execute(
                 insert(plans).values(id=header["plan"]["id"], header=header, updated_at=self._now())
             )
@@ -243,7 +269,11 @@ class PlanStore:
         before = header["plan"].get("hr_contact")
         header = {**header, "plan": {**header["plan"], "hr_contact": value}}
         async with self._engine.begin() as db:
-            await db.execute(update(plans).values(header=header, updated_at=self._now()))
+            await db.execute(
+                update(plans)
+                .where(plans.c.id == header["plan"]["id"])
+                .values(header=header, updated_at=self._now())
+            )
             await self._log(db, who, surface, HR_CONTACT, "set", before, value)
         body = {"id": HR_CONTACT, "kind": "text", "label": "HR contact", "facts": []}
         return StoredSlot(HR_CONTACT, body, None, DEFAULT_EVERY_DAYS, who, self._now().date())
@@ -258,7 +288,9 @@ class PlanStore:
         async with self._engine.begin() as db:
             await db.execute(
                 update(plan_slots)
-                .where(plan_slots.c.slot_id == slot_id)
+                .where(
+                    plan_slots.c.plan_id == await self._plan_in(db), plan_slots.c.slot_id == slot_id
+                )
                 .values(verified_by=by, verified_on=today, updated_at=self._now())
             )
             await self._log(db, who, surface, slot_id, "verify", None, {"verified_on": str(today)})
@@ -272,13 +304,19 @@ class PlanStore:
         async with self._engine.begin() as db:
             await db.execute(
                 update(plan_slots)
-                .where(plan_slots.c.slot_id == slot_id)
+                .where(
+                    plan_slots.c.plan_id == await self._plan_in(db), plan_slots.c.slot_id == slot_id
+                )
                 .values(retired=True, updated_at=self._now())
             )
             await self._log(db, who, surface, slot_id, "retire", current, None)
         return current
 
     # ---------------------------------------------------------------- helpers
+
+    async def _plan_in(self, db: Any) -> str | None:
+        """This store's plan id, read on the connection already open (inside a change)."""
+        return self._plan if self._plan is not None else await default_plan_id(db)
 
     async def _slot(self, slot_id: str) -> StoredSlot:
         found = next((s for s in await self.slots() if s.slot_id == slot_id), None)
@@ -287,7 +325,7 @@ class PlanStore:
         return found
 
     async def _save(self, db: Any, slot: StoredSlot, *, position: int, new: bool) -> None:
-        plan_id = (await db.execute(select(plans.c.id).limit(1))).scalar()
+        plan_id = await self._plan_in(db)
         values = {
             "body": slot.body,
             "owner": slot.owner,
@@ -305,7 +343,9 @@ class PlanStore:
             )
         else:
             await db.execute(
-                update(plan_slots).where(plan_slots.c.slot_id == slot.slot_id).values(**values)
+                update(plan_slots)
+                .where(plan_slots.c.plan_id == plan_id, plan_slots.c.slot_id == slot.slot_id)
+                .values(**values)
             )
 
     async def _log(
@@ -318,7 +358,7 @@ class PlanStore:
                 at=self._now(),
                 who=who,
                 surface=surface,
-                plan_id=(await db.execute(select(plans.c.id).limit(1))).scalar() or "",
+                plan_id=await self._plan_in(db) or "",
                 slot_id=slot_id,
                 action=action,
                 before=before,
@@ -340,6 +380,32 @@ class PlanStore:
         if found.problems or found.knowledge is None:
             raise Refused([_plain(problem, str(path)) for problem in found.problems])
         return found.knowledge
+
+
+async def default_plan_id(db: Any) -> str | None:
+    """The deployment's default plan: the one mapped for everything (`plan map --default`),
+    else the first by id (a store holding one plan needs no mapping)."""
+    from adapters.store.tables import plan_routes
+
+    chosen = (
+        await db.execute(
+            select(plan_routes.c.plan_id).where(
+                plan_routes.c.platform == "any",
+                plan_routes.c.workspace == "",
+                plan_routes.c.channel == "",
+            )
+        )
+    ).scalar()
+    first = (await db.execute(select(plans.c.id).order_by(plans.c.id).limit(1))).scalar()
+    return str(chosen or first) if (chosen or first) else None
+
+
+async def plan_ids(engine: AsyncEngine) -> list[str]:
+    """Every plan in the store, by id."""
+    async with engine.connect() as db:
+        return [
+            str(r) for r in (await db.execute(select(plans.c.id).order_by(plans.c.id))).scalars()
+        ]
 
 
 CHECK = "plan-check-"
@@ -412,6 +478,7 @@ def _stored(row: Any) -> StoredSlot:
         row["every_days"],
         row["verified_by"],
         row["verified_on"],
+        row["plan_id"],
     )
 
 

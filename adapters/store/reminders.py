@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.store.facts import StoredSlot
-from adapters.store.plans import PlanStore
-from adapters.store.tables import plans, reminders
+from adapters.store.plans import PlanStore, plan_ids
+from adapters.store.tables import reminders
 
 GRACE_DAYS = 7
 """Days an owner has to answer before the admins hear about the fact."""
@@ -30,6 +30,7 @@ class Audience(StrEnum):
 class Reminder:
     slot: StoredSlot
     audience: Audience
+    plan_id: str = ""
 
 
 async def due_reminders(
@@ -37,21 +38,20 @@ async def due_reminders(
 ) -> list[Reminder]:
     """What should be sent today, not yet claimed: owners of due facts, then the admins for
     facts still unverified a grace period after they came due (or that have no owner)."""
-    store = PlanStore(engine)
     wanted: list[Reminder] = []
-    for slot in await store.due(today):
-        if slot.owner:
-            wanted.append(Reminder(slot, Audience.OWNER))
-        if not slot.owner or slot.due_on() + dt.timedelta(days=grace_days) <= today:
-            wanted.append(Reminder(slot, Audience.ADMINS))
+    for plan in await plan_ids(engine):
+        for slot in await PlanStore(engine, plan=plan).due(today):
+            if slot.owner:
+                wanted.append(Reminder(slot, Audience.OWNER, plan))
+            if not slot.owner or slot.due_on() + dt.timedelta(days=grace_days) <= today:
+                wanted.append(Reminder(slot, Audience.ADMINS, plan))
     sent = await _sent(engine)
-    return [r for r in wanted if (r.slot.slot_id, r.slot.due_on(), r.audience.value) not in sent]
+    return [r for r in wanted if _key(r) not in sent]
 
 
 async def claim(engine: AsyncEngine, reminder: Reminder, now: dt.datetime) -> bool:
     """Take the right to send `reminder`: True for exactly one caller, ever."""
-    async with engine.connect() as db:
-        plan_id = (await db.execute(select(plans.c.id).limit(1))).scalar() or ""
+    plan_id = reminder.plan_id
     try:
         async with engine.begin() as db:
             await db.execute(
@@ -68,9 +68,16 @@ async def claim(engine: AsyncEngine, reminder: Reminder, now: dt.datetime) -> bo
     return True
 
 
-async def _sent(engine: AsyncEngine) -> set[tuple[str, dt.date, str]]:
+async def _sent(engine: AsyncEngine) -> set[tuple[str, str, dt.date, str]]:
     async with engine.connect() as db:
         rows = await db.execute(
-            select(reminders.c.slot_id, reminders.c.due_on, reminders.c.audience)
+            select(
+                reminders.c.plan_id, reminders.c.slot_id, reminders.c.due_on, reminders.c.audience
+            )
         )
-        return {(r.slot_id, r.due_on, r.audience) for r in rows}
+        return {(r.plan_id, r.slot_id, r.due_on, r.audience) for r in rows}
+
+
+def _key(reminder: Reminder) -> tuple[str, str, dt.date, str]:
+    slot = reminder.slot
+    return (reminder.plan_id, slot.slot_id, slot.due_on(), reminder.audience.value)

@@ -68,3 +68,15 @@ plan_drafts = Table(
     # a change an admin has seen previewed in chat and not yet published or dropped
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+plan_routes = Table(
+    "plan_routes",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("workspace", String(64), primary_key=True),
+    Column("channel", String(64), primary_key=True),
+    # slack / discord, a team or guild id ("" for any), a channel id ("" for the whole
+    # workspace); platform "any" with both empty is the deployment's default plan
+    Column("plan_id", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

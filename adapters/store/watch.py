@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.background import while_serving
-from adapters.store.plans import PlanStore
+from adapters.plan_routes import PlanRoutes
+from adapters.store.routes import routes
+from adapters.store.snapshot import write_plans
 from adapters.store.tables import plan_changes
 
 log = logging.getLogger(__name__)
@@ -25,7 +27,8 @@ POLL_SECONDS = 0.5
 
 
 class PlanWatch:
-    """Keeps `snapshot` (the plan file the engine loads) in step with the store."""
+    """Keeps `snapshot` (the default plan's file) and the other plans' files beside it in
+    step with the store."""
 
     def __init__(
         self,
@@ -34,8 +37,11 @@ class PlanWatch:
         reload: Callable[[], Awaitable[list[str]]],
         failed: Callable[[], None],
         interval: float = POLL_SECONDS,
+        routes: PlanRoutes | None = None,
     ) -> None:
+        """`routes`, when given, is refilled from the store's mappings on every change."""
         self._db, self._snapshot, self._reload = engine, snapshot, reload
+        self._routes = routes
         self._failed, self._interval = failed, interval
         self._seen: int | None = None
         self._down = False
@@ -48,11 +54,14 @@ class PlanWatch:
         """One look at the store; True when a newer plan was installed."""
         try:
             latest = await self.latest()
+            if self._seen is None:  # at start: the plan files are fresh; the routes not yet
+                await self._load_routes()
             if self._seen is None or latest == self._seen:
                 self._seen = latest
                 self._recovered()
                 return False
-            text = await PlanStore(self._db).export()
+            written = await write_plans(self._db, self._snapshot)
+            await self._load_routes()
         except Exception as error:
             self._failed()
             if not self._down:
@@ -61,11 +70,14 @@ class PlanWatch:
             return False
         self._recovered()
         self._seen = latest
-        if text is None:
+        if not written:
             return False
-        self._snapshot.write_text(text, encoding="utf-8")
         problems = await self._reload()
         return not problems
+
+    async def _load_routes(self) -> None:
+        if self._routes is not None:
+            self._routes.replace((r.key, r.plan_id) for r in await routes(self._db))
 
     def _recovered(self) -> None:
         if self._down:
