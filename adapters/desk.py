@@ -88,14 +88,48 @@ class Desk:
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         *,
         hide_unverified: bool = False,
+        plan: str | None = None,
     ) -> None:
         """`served` is the knowledge base answering now: new plan facts take their kind and
-        label from its slots."""
+        label from its slots. `plan` is the stored plan this desk works on (default: the
+        deployment's default plan)."""
         from adapters.store.plans import PlanStore  # the database layer, only once needed
 
         self._db, self._served, self._now = db, served, now
-        self.store = PlanStore(db, kb_dir, now)
-        self._hide_unverified = hide_unverified
+        self._kb_dir, self._hide_unverified = kb_dir, hide_unverified
+        self.store = PlanStore(db, kb_dir, now, plan)
+
+    def for_plan(self, plan: str | None) -> Desk:
+        """The same desk, on another stored plan."""
+        return Desk(
+            self._db,
+            self._served,
+            self._kb_dir,
+            self._now,
+            hide_unverified=self._hide_unverified,
+            plan=plan,
+        )
+
+    async def plans(self) -> list[tuple[str, str]]:
+        """Every stored plan: (id, name)."""
+        from adapters.store.plans import PlanStore, plan_ids
+
+        found = []
+        for plan in await plan_ids(self._db):
+            header = await PlanStore(self._db, plan=plan).stored_header()
+            found.append((plan, str((header or {}).get("plan", {}).get("name", plan))))
+        return found
+
+    async def map_here(
+        self, platform: str, workspace: str, channel: str, plan: str | None, who: str
+    ) -> None:
+        """Answer this channel from `plan` (None: from the workspace's or the default)."""
+        from adapters.store.routes import Route, drop_route, set_route
+
+        if plan is None:
+            await drop_route(self._db, (platform, workspace, channel), who, "chat")
+        else:
+            await set_route(self._db, Route(platform, workspace, channel, plan), who, "chat")
 
     def addable(self, stored: set[str]) -> list[tuple[str, str]]:
         return addable(self._served(), stored)
@@ -132,7 +166,10 @@ class Desk:
             )
             await db.execute(
                 insert(plan_drafts).values(
-                    id=draft, who=who, edit={**edit.as_json(), "name": name}, created_at=self._now()
+                    id=draft,
+                    who=who,
+                    edit={**edit.as_json(), "name": name, "plan": await self.store.plan_id()},
+                    created_at=self._now(),
                 )
             )
         return Preview(draft, edit, reply)
@@ -144,9 +181,10 @@ class Desk:
         kept = await self._take(draft_id, who)
         if kept is None:
             return None
-        edit = await self._filled(Edit.from_json(kept))
+        desk = self.for_plan(str(kept["plan"])) if kept.get("plan") else self
+        edit = await desk._filled(Edit.from_json(kept))
         name = str(kept.get("name") or who)
-        return await self.store.apply(edit, f"{name} ({who})", surface="chat", by=name)
+        return await desk.store.apply(edit, f"{name} ({who})", surface="chat", by=name)
 
     async def draft_slot(self, draft_id: str) -> str | None:
         """The fact a draft would change, if the draft is still there."""

@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import yaml
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.desk import Admins, Desk
+from adapters.plan_routes import PlanRoutes
 from adapters.settings import SlackSettings
-from adapters.slack.admin import ADD, CONFIRMED, EDITED, ROW, SlackAdmin
+from adapters.slack.admin import ADD, CONFIRMED, EDITED, MAP, ROW, SlackAdmin
 from adapters.slack.recheck import CHANGE_IT, SlackRecheckButtons
 from adapters.store.database import connect, upgrade
 from adapters.store.plans import PlanStore
+from adapters.store.routes import routes
 from adapters.web import Slack, create_app
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
@@ -294,3 +297,33 @@ async def test_a_reminders_change_it_opens_the_form_for_the_owner(bot: Bot) -> N
     body["user"] = {"id": STRANGER}
     await recheck.pressed(ack, body, respond)
     assert "Only the fact's owner" in said[-1]["text"]
+
+
+async def test_in_a_mapped_channel_the_list_is_that_channels_plan(bot: Bot, tmp_path: Any) -> None:
+    retirees = yaml.safe_load(EXAMPLE_PLAN.read_text(encoding="utf-8"))
+    retirees["plan"] |= {"id": "retirees", "name": "Retiree plan"}
+    retirees["slots"][0]["facts"][0]["value"] = "1-866-601-6934"
+    path = tmp_path / "retirees.yaml"
+    path.write_text(yaml.safe_dump(retirees, sort_keys=False), encoding="utf-8")
+    await PlanStore(bot.db).import_file(path, "Dana")
+    bot.admin._routes = PlanRoutes([(("slack", "T0TEST", "C0RETIREES"), "retirees")])
+    body = command_body("admin", user=ADMIN).replace(b"C0TEST", b"C0RETIREES")
+    assert (await bot.post(body)).status == 200
+    (listed,) = bot.views("open")
+    text = json.dumps(listed["blocks"], ensure_ascii=False)
+    assert "*Plan:* Retiree plan" in text and "1-866-601-6934" in text
+    # A change made here is the retiree plan's, not the default's.
+    form = await change(bot, listed, "customer-care.phone")
+    typed_in = typed(value="1-866-601-6935", name="Avery Admin")
+    confirm = (await (await bot.interact(submitted(form, ADMIN, typed_in))).json())["view"]
+    await bot.interact(submitted(confirm, ADMIN, {}))
+    assert "1-866-601-6935" in str(await PlanStore(bot.db, plan="retirees").export())
+    assert "1-866-601-6935" not in str(await PlanStore(bot.db).export())
+    # The channel can be answered from another plan, from the same list.
+    option = {"value": "-", "text": {"type": "plain_text", "text": "usual"}}
+    menu = {"type": "static_select", "action_id": MAP, "selected_option": option}
+    await bot.interact(in_view(listed, ADMIN, menu))
+    assert [r.plan_id for r in await routes(bot.db)] == []
+    option = {"value": "retirees", "text": {"type": "plain_text", "text": "Retiree plan"}}
+    await bot.interact(in_view(listed, ADMIN, menu | {"selected_option": option}))
+    assert [(r.channel, r.plan_id) for r in await routes(bot.db)] == [("C0RETIREES", "retirees")]

@@ -105,6 +105,7 @@ def serve(args: argparse.Namespace) -> int:
             client,
             answers.background,
             answers.locale_of,
+            routes=routes,
         )
         plan_admin.register(chat.app)
         answers.admin = plan_admin

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.background import Background
 from adapters.desk import Admins, Desk, Preview, Row, reason, shown
+from adapters.plan_routes import PlanRoutes
 from adapters.slack.render import escape, mrkdwn, plain, preview_blocks
 from adapters.store.facts import HR_CONTACT, Edit, Refused, StoredSlot
 from bot.answer.language import of_locale
@@ -28,6 +29,9 @@ from bot.reply import Platform
 
 log = logging.getLogger(__name__)
 ROW = "caremark_admin:row"
+MAP = "caremark_admin:map"
+DEFAULT_PLACE = "-"
+"""The map menu's choice for "no mapping here": the workspace's or the deployment's plan."""
 ADD = "caremark_admin:add"
 HR = "caremark_admin:hr"
 EDITED = "caremark_admin_edit"
@@ -50,7 +54,11 @@ class SlackAdmin:
         background: Background,
         locale: Callable[[str], str | None] = lambda _: None,
         clock: Callable[[], float] = time.monotonic,
+        routes: PlanRoutes | None = None,
     ) -> None:
+        """`routes` says which plan answers in a channel: `/caremark admin` there works on
+        that plan."""
+        self._routes = routes or PlanRoutes()
         self._make_desk: Callable[[], Desk] = desk
         self._desk: Desk | None = None
         self._admins, self._client, self._background = admins, client, background
@@ -59,6 +67,7 @@ class SlackAdmin:
 
     def register(self, app: AsyncApp) -> None:
         app.action(ROW)(self.row_picked)
+        app.action(MAP)(self.map_picked)
         app.action(ADD)(self.add_pressed)
         app.action(HR)(self.hr_pressed)
         app.view(EDITED)(self.edit_submitted)
@@ -72,26 +81,36 @@ class SlackAdmin:
 
     # ------------------------------------------------------------------ opening
 
-    async def open(self, trigger_id: str, user: str) -> dict[str, Any] | None:
+    def _on(self, place: dict[str, Any]) -> Desk:
+        """The desk for the plan a modal is about (its channel's, else the default)."""
+        return self.desk.for_plan(str(place.get("plan") or "") or None)
+
+    async def open(
+        self, trigger_id: str, user: str, team: str = "", channel: str = ""
+    ) -> dict[str, Any] | None:
         """Open the list for a plan admin (within Slack's 3 s for the trigger); for anyone
         else, the private refusal to answer with. None when the modal opened."""
         language = self._language(user)
         allowed, name = await self._person(user)
         if not allowed:
             return _private(words(language)("admin.not_allowed"))
-        view = await self._list_view(language, name)
+        plan = self._routes.plan_for("slack", team, channel) or ""
+        view = await self._list_view(language, name, _place(plan, team, channel))
         await self._client.views_open(trigger_id=trigger_id, view=view)
         return None
 
-    async def open_edit(self, trigger_id: str, user: str, slot_id: str) -> bool:
+    async def open_edit(
+        self, trigger_id: str, user: str, slot_id: str, plan: str | None = None
+    ) -> bool:
         """The edit form for one fact, straight away (a reminder's *Change it*), for a plan
         admin or the fact's owner; False for anyone else."""
-        slot = await self.desk.slot(slot_id)
+        place = _place(plan or "")
+        slot = await self._on(place).slot(slot_id)
         allowed, name = await self._person(user, slot)
         if slot is None or not allowed:
             return False
         language = self._language(user)
-        view = self._edit_view(slot, slot_id, language, name)
+        view = self._edit_view(slot, slot_id, language, name, place=place)
         await self._client.views_open(trigger_id=trigger_id, view=view)
         return True
 
@@ -108,25 +127,44 @@ class SlackAdmin:
             return
         language = meta.get("lang", "en")
         if action == "change":
-            slot = await self.desk.slot(slot_id)
-            await self._push(body, self._edit_view(slot, slot_id, language, name))
+            slot = await self._on(meta).slot(slot_id)
+            await self._push(body, self._edit_view(slot, slot_id, language, name, place=meta))
         elif action in ("verify", "retire"):
-            view = await self._previewed(Edit(action, slot_id), user, name, language)
+            view = await self._previewed(Edit(action, slot_id), user, name, language, meta)
             await self._push(body, view)
+
+    async def map_picked(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Answer this channel from the plan picked (or from the workspace's default)."""
+        await ack()
+        user, meta = _user(body), _meta(body)
+        allowed, name = await self._person(user)
+        if not allowed or not meta.get("channel"):
+            return
+        picked = str(body.get("actions", [{}])[0].get("selected_option", {}).get("value", ""))
+        plan = None if picked == DEFAULT_PLACE else picked
+        team, channel = str(meta.get("team", "")), str(meta["channel"])
+        await self.desk.map_here("slack", team, channel, plan, f"{name} (slack:{user})")
+        place = _place(plan or "", team, channel)
+        view_id = str(body.get("view", {}).get("id") or "")
+        view = await self._list_view(meta.get("lang", "en"), name, place)
+        await self._client.views_update(view_id=view_id, view=view)
 
     async def add_pressed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         allowed, name = await self._person(_user(body))
         if allowed:
-            language = _meta(body).get("lang", "en")
-            await self._push(body, self._edit_view(None, None, language, name, await self._new()))
+            meta = _meta(body)
+            choices = await self._new(meta)
+            view = self._edit_view(None, None, meta.get("lang", "en"), name, choices, meta)
+            await self._push(body, view)
 
     async def hr_pressed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         allowed, name = await self._person(_user(body))
         if allowed:
-            language = _meta(body).get("lang", "en")
-            await self._push(body, self._edit_view(None, HR_CONTACT, language, name))
+            meta = _meta(body)
+            view = self._edit_view(None, HR_CONTACT, meta.get("lang", "en"), name, place=meta)
+            await self._push(body, view)
 
     # ------------------------------------------------------------------ submissions
 
@@ -135,7 +173,7 @@ class SlackAdmin:
         user, meta, state = _user(body), _meta(body), _state(body)
         language = meta.get("lang", "en")
         slot_id = meta.get("slot") or state.get("slot", "")
-        allowed, _ = await self._person(user, await self.desk.slot(slot_id))
+        allowed, _ = await self._person(user, await self._on(meta).slot(slot_id))
         if not allowed:
             await ack(response_action="errors", errors={"value": _refusal(language)})
             return
@@ -153,7 +191,7 @@ class SlackAdmin:
         )
         name = state.get("name", "").strip() or meta.get("name", user)
         try:
-            view = await self._previewed(edit, user, name, language)
+            view = await self._previewed(edit, user, name, language, meta)
         except Refused as refused:
             message = words(language)("admin.refused", reason=reason(refused, language))
             await ack(response_action="errors", errors={"value": message[:1900]})
@@ -165,12 +203,13 @@ class SlackAdmin:
         user, meta = _user(body), _meta(body)
         language = meta.get("lang", "en")
         said = words(language)
-        allowed, name = await self._person(user, await self.desk.slot(str(meta.get("slot"))))
+        desk = self._on(meta)
+        allowed, name = await self._person(user, await desk.slot(str(meta.get("slot"))))
         if not allowed:
             await ack(response_action="update", view=_notice(said, _refusal(language)))
             return
         try:
-            made = await self.desk.publish(str(meta.get("draft", "")), f"slack:{user}")
+            made = await desk.publish(str(meta.get("draft", "")), f"slack:{user}")
         except Refused as refused:
             text = said("admin.refused", reason=reason(refused, language))
             await ack(response_action="update", view=_notice(said, text))
@@ -181,19 +220,22 @@ class SlackAdmin:
         )
         root = str(body.get("view", {}).get("root_view_id") or "")
         if made and root and root != body.get("view", {}).get("id"):
-            self._background.spawn(self._refresh(root, language, name))
+            self._background.spawn(self._refresh(root, language, name, meta))
 
     # ------------------------------------------------------------------ views
 
-    async def _list_view(self, language: str, name: str) -> dict[str, Any]:
+    async def _list_view(self, language: str, name: str, place: dict[str, Any]) -> dict[str, Any]:
         said = words(language)
-        rows = await self.desk.rows()
-        meta = {"lang": language, "name": name}
+        desk = self._on(place)
+        rows = await desk.rows()
+        meta = {"lang": language, "name": name, **_only_place(place)}
         if not rows:
             return _modal(said("admin.title"), [_text(said("admin.empty"))], meta, None, said)
-        blocks: list[dict[str, Any]] = [_text(escape(said("admin.intro"))), {"type": "divider"}]
+        blocks: list[dict[str, Any]] = [_text(escape(said("admin.intro")))]
+        blocks += await self._plan_blocks(desk, place, said)
+        blocks.append({"type": "divider"})
         blocks += [self._row_block(row, said) for row in rows]
-        contact = await self.desk.store.hr_contact()
+        contact = await desk.store.hr_contact()
         hr = (
             said("admin.hr_contact_now", value=escape(contact))
             if contact
@@ -201,10 +243,32 @@ class SlackAdmin:
         )
         blocks += [{"type": "divider"}, _text(hr)]
         buttons = [_button(HR, said("admin.hr_contact"))]
-        if await self._new():
+        if await self._new(place):
             buttons.insert(0, _button(ADD, said("admin.add"), primary=True))
         blocks.append({"type": "actions", "elements": buttons})
         return _modal(said("admin.title"), blocks[:MAX_MODAL_BLOCKS], meta, None, said)
+
+    async def _plan_blocks(
+        self, desk: Desk, place: dict[str, Any], said: Any
+    ) -> list[dict[str, Any]]:
+        """Which plan this list is, and, in a channel when there are several plans, a menu
+        to answer the channel from another."""
+        plans = await desk.plans()
+        current = await desk.store.plan_id() or ""
+        line = _text(said("admin.plan_here", plan=escape(dict(plans).get(current, current))))
+        if len(plans) < 2 or not place.get("channel"):
+            return [line]
+        options = [{"text": plain(said("admin.map_default"), 75), "value": DEFAULT_PLACE}]
+        options += [
+            {"text": plain(plan_name, 75), "value": plan_id} for plan_id, plan_name in plans
+        ]
+        menu = {
+            "type": "static_select",
+            "action_id": MAP,
+            "placeholder": plain(said("admin.map_choose"), 150),
+            "options": options[:100],
+        }
+        return [line | {"accessory": menu}]
 
     def _row_block(self, row: Row, said: Any) -> dict[str, Any]:
         slot = row.slot
@@ -240,6 +304,7 @@ class SlackAdmin:
         language: str,
         name: str,
         choices: list[tuple[str, str]] | None = None,
+        place: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         said = words(language)
         blocks: list[dict[str, Any]] = []
@@ -273,16 +338,17 @@ class SlackAdmin:
         title = (
             said("admin.edit_title") if slot or slot_id == HR_CONTACT else said("admin.add_title")
         )
-        meta = {"lang": language, "name": name, "slot": slot_id or ""}
+        meta = {"lang": language, "name": name, "slot": slot_id or "", **_only_place(place)}
         return _modal(title, blocks, meta, said("admin.preview_button"), said, EDITED)
 
-    async def _previewed(self, edit: Edit, user: str, name: str, language: str) -> dict[str, Any]:
+    async def _previewed(
+        self, edit: Edit, user: str, name: str, language: str, place: dict[str, Any]
+    ) -> dict[str, Any]:
         """The confirmation: what employees will see once the change is published."""
         said = words(language)
-        preview: Preview = await self.desk.preview(
-            edit, f"slack:{user}", name, Platform.SLACK, language
-        )
-        slot = await self.desk.slot(edit.slot_id)
+        desk = self._on(place)
+        preview: Preview = await desk.preview(edit, f"slack:{user}", name, Platform.SLACK, language)
+        slot = await desk.slot(edit.slot_id)
         label = escape(str(slot.body.get("label", edit.slot_id)) if slot else edit.slot_id)
         head = {
             "verify": said("admin.verify_note", label=label),
@@ -294,24 +360,30 @@ class SlackAdmin:
             {"type": "divider"},
             {"type": "context", "elements": [mrkdwn(escape(said("admin.nothing_yet")))]},
         ]
-        meta = {"lang": language, "name": name, "draft": preview.draft_id, "slot": edit.slot_id}
+        meta = {
+            "lang": language,
+            "name": name,
+            "draft": preview.draft_id,
+            "slot": edit.slot_id,
+            **_only_place(place),
+        }
         return _modal(
             said("admin.confirm_title"), blocks, meta, said("admin.publish"), said, CONFIRMED
         )
 
-    async def _refresh(self, root: str, language: str, name: str) -> None:
+    async def _refresh(self, root: str, language: str, name: str, place: dict[str, Any]) -> None:
         try:
-            await self._client.views_update(
-                view_id=root, view=await self._list_view(language, name)
-            )
+            view = await self._list_view(language, name, place)
+            await self._client.views_update(view_id=root, view=view)
         except Exception:
             log.warning("the plan facts list could not be refreshed", exc_info=True)
 
     async def _push(self, body: dict[str, Any], view: dict[str, Any]) -> None:
         await self._client.views_push(trigger_id=str(body.get("trigger_id", "")), view=view)
 
-    async def _new(self) -> list[tuple[str, str]]:
-        return self.desk.addable({row.slot.slot_id for row in await self.desk.rows()})
+    async def _new(self, place: dict[str, Any]) -> list[tuple[str, str]]:
+        desk = self._on(place)
+        return desk.addable({row.slot.slot_id for row in await desk.rows()})
 
     # ------------------------------------------------------------------ who
 
@@ -348,6 +420,18 @@ class SlackAdmin:
         name = profile.get("real_name") or person.get("real_name") or person.get("name") or user
         role = bool(person.get("is_admin") or person.get("is_owner"))
         return role, str(name)
+
+
+def _place(plan: str = "", team: str = "", channel: str = "") -> dict[str, str]:
+    """Where a modal was opened, and so which plan it works on; kept in its metadata."""
+    return {"plan": plan, "team": team, "channel": channel}
+
+
+def _only_place(meta: dict[str, Any] | None) -> dict[str, str]:
+    meta = meta or {}
+    return _place(
+        str(meta.get("plan", "")), str(meta.get("team", "")), str(meta.get("channel", ""))
+    )
 
 
 def _modal(

@@ -216,7 +216,7 @@ class Answers:
         Over HTTP this is the whole response, sent before Bolt is involved: slash commands
         are the traffic that bursts, and Bolt's dispatch nearly doubles their cost."""
         if self.admin is not None and is_admin_command(text):
-            return await self._admin_body(self.admin, trigger_id, user)
+            return await self._admin_body(self.admin, trigger_id, user, team, channel)
         if await too_many(self.shared, f"slack:{user}", self.asks_per_minute):
             return encode(
                 render.notice(
@@ -230,10 +230,12 @@ class Answers:
         except Exception:
             return encode(render.error_message(_failed("slash command")))
 
-    async def _admin_body(self, admin: SlackAdmin, trigger_id: str, user: str) -> bytes:
+    async def _admin_body(
+        self, admin: SlackAdmin, trigger_id: str, user: str, team: str, channel: str
+    ) -> bytes:
         """Open the plan admins' modal (an empty acknowledgement), or refuse privately."""
         try:
-            refusal = await admin.open(trigger_id, user)
+            refusal = await admin.open(trigger_id, user, team, channel)
         except Exception:
             return encode(render.error_message(_failed("admin")))
         return encode(refusal) if refusal else b""

@@ -90,7 +90,7 @@ class SlackRecheckButtons:
             return
         trigger = str(body.get("trigger_id") or "")
         desk = self._desk
-        if desk is None or not trigger or not await desk.open_edit(trigger, user, slot_id):
+        if desk is None or not trigger or not await desk.open_edit(trigger, user, slot_id, plan):
             await respond(text=said("recheck.how_to_change", label=_label(slot), slot=slot_id))
 
 

@@ -87,7 +87,7 @@ class PlanStore:
 
     async def hr_contact(self) -> str | None:
         """Who employees are sent to with questions about the plan, if the plan says."""
-        header = await self._stored_header()
+        header = await self.stored_header()
         return header["plan"].get("hr_contact") if header else None
 
     async def due(self, today: dt.date) -> list[StoredSlot]:
@@ -111,19 +111,19 @@ class PlanStore:
         return _dump(document) if document else None
 
     async def _document(self) -> dict[str, Any] | None:
-        header = await self._stored_header()
+        header = await self.stored_header()
         if header is None:
             return None
         return with_checks(header, await self.slots())
 
-    async def _stored_header(self) -> dict[str, Any] | None:
+    async def stored_header(self) -> dict[str, Any] | None:
         plan = await self.plan_id()
         async with self._engine.connect() as db:
             header = (await db.execute(select(plans.c.header).where(plans.c.id == plan))).scalar()
         return dict(header) if header is not None else None
 
     async def _header(self) -> dict[str, Any]:
-        header = await self._stored_header()
+        header = await self.stored_header()
         if header is None:
             raise Refused([NO_PLAN])
         return header
