@@ -26,6 +26,17 @@ async def too_many(shared: SharedState, person: str, limit: int) -> bool:
     return limit > 0 and await shared.hits("asks", person, 60.0) > limit
 
 
+async def admitted(
+    shared: SharedState, space: str, key: str, ttl: float, person: str | None, limit: int
+) -> tuple[bool, bool]:
+    """Whether a signed request is new (the replay guard) and whether `person` (None: not a
+    question) is past `limit`; one round trip when both are asked."""
+    if person is None or limit <= 0:
+        return await shared.once(space, key, ttl), False
+    first, count = await shared.admit(space, key, ttl, person, 60.0)
+    return first, count > limit
+
+
 async def cooled_down(shared: SharedState, channel: str, topic: str | None) -> bool:
     """True when this answer may be shared in `channel` now (and starts its cooldown)."""
     return await shared.once("share", f"{channel}:{topic or ''}", SHARE_COOLDOWN_SECONDS)

@@ -106,6 +106,27 @@ class SharedState:
             self._local_counts.popitem(last=False)
         return count
 
+    async def admit(
+        self, space: str, key: str, ttl: float, person: str, window: float
+    ) -> tuple[bool, int]:
+        """`once(space, key, ttl)` and `hits("asks", person, window)` in one round trip to
+        Redis: what every question costs, so it costs one."""
+        redis = self._usable()
+        if redis is None:
+            return await self.once(space, key, ttl), await self.hits("asks", person, window)
+        counter = f"{self._prefix}asks:{_hashed(person)}:{int(self._clock() // window)}"
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.set(f"{self._prefix}{space}:{key}", b"1", nx=True, px=int(ttl * 1000))
+                pipe.incr(counter)
+                pipe.pexpire(counter, int(window * 2000))
+                made, count, _ = await pipe.execute()
+        except Exception as error:
+            self._broken(error)
+            return await self.once(space, key, ttl), await self.hits("asks", person, window)
+        self._ok()
+        return bool(made), int(count)
+
     async def ping(self) -> bool:
         """Whether Redis answers now (True when there is no Redis to ask)."""
         if self._redis is None:

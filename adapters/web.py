@@ -20,6 +20,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from adapters.background import Background, while_serving
 from adapters.discord_app.admin import DiscordAdmin
 from adapters.discord_app.interactions import Interactions
+from adapters.limits import admitted
 from adapters.logs import reference
 from adapters.metrics import Metrics
 from adapters.plan_routes import PlanRoutes
@@ -225,11 +226,14 @@ async def _slack_events(request: web.Request) -> web.Response:
     now = slack.clock()
     if not secret or not is_signed(secret, request.headers, body, now):
         return unauthorized("invalid request signature", "Slack request without a valid signature")
-    if not await slack.shared.once("slack-signature", request.headers[SIGNATURE_HEADER], REPLAY):
-        return unauthorized("replayed request", "a replayed Slack request")
     command = slash_command(body.decode("utf-8"))
+    asker = f"slack:{command.user}" if command is not None else None
+    signature, limit = request.headers[SIGNATURE_HEADER], slack.answers.asks_per_minute
+    first, over = await admitted(slack.shared, "slack-signature", signature, REPLAY, asker, limit)
+    if not first:
+        return unauthorized("replayed request", "a replayed Slack request")
     if command is not None:
-        answer = await slack.answers.command_body(*command)
+        answer = await slack.answers.command_body(*command, over=over)
         if not answer:
             return web.Response(status=200)  # a modal opened: nothing to show in the channel
         return web.Response(body=answer, content_type="application/json")

@@ -23,7 +23,7 @@ from adapters.discord_app.admin import (
     is_admin_interaction,
     user_id,
 )
-from adapters.limits import asks_per_minute, cooled_down, too_many
+from adapters.limits import admitted, asks_per_minute, cooled_down
 from adapters.logs import reference
 from adapters.plan_routes import PlanRoutes
 from adapters.rendered import Rendered, encode
@@ -36,6 +36,8 @@ from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, View
 
 log = logging.getLogger(__name__)
+REPLAY = 2 * MAX_AGE_SECONDS
+"""A signature is remembered while its timestamp could still pass as fresh."""
 
 SIGNATURE_HEADER = "X-Signature-Ed25519"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
@@ -96,29 +98,36 @@ class Interactions:
             return unauthorized(
                 "invalid request signature", "Discord request without a valid signature"
             )
-        signature = (signature_of(request.headers) or b"").hex()
-        if not await self._shared.once("discord-signature", signature, 2 * MAX_AGE_SECONDS):
-            return unauthorized("replayed request", "a replayed Discord request")
         try:
             interaction = json.loads(body)
         except (UnicodeDecodeError, ValueError, RecursionError):  # nested past the parser's depth
+            interaction = None
+        valid = isinstance(interaction, dict) and isinstance(interaction.get("data", {}), dict)
+        kind = interaction.get("type") if valid and isinstance(interaction, dict) else None
+        asker = f"discord:{user_id(interaction)}" if kind == COMMAND and valid else None
+        signature = (signature_of(request.headers) or b"").hex()
+        first, over = await admitted(
+            self._shared, "discord-signature", signature, REPLAY, asker, self.asks_per_minute
+        )
+        if not first:
+            return unauthorized("replayed request", "a replayed Discord request")
+        if interaction is None:
             return web.json_response({"error": "body is not JSON"}, status=400)
-        if not isinstance(interaction, dict) or not isinstance(interaction.get("data", {}), dict):
+        if not valid or not isinstance(interaction, dict):
             return web.json_response({"error": "not an interaction"}, status=400)
-        kind = interaction.get("type")
         if kind == PING:
             return web.json_response({"type": PING})
         if kind not in (COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT):
             return web.json_response({"error": "unsupported interaction type"}, status=400)
         try:
-            body = await self._answer(kind, interaction)
+            body = await self._answer(kind, interaction, over)
         except Exception:
             ref = reference()
             log.exception("discord interaction failed", extra={"reference": ref})
             body = encode(render.error_response(ref))
         return web.Response(body=body, content_type="application/json")
 
-    async def _answer(self, kind: int, interaction: dict[str, Any]) -> bytes:
+    async def _answer(self, kind: int, interaction: dict[str, Any], over: bool = False) -> bytes:
         if self._admin is not None and _for_admin(kind, interaction):
             return encode(await self._admin.answer(interaction))
         if kind == MODAL_SUBMIT:  # only the admin modal exists; without a store, say so
@@ -131,7 +140,7 @@ class Interactions:
         if kind == AUTOCOMPLETE:
             query = Query(text, Platform.DISCORD, locale=locale)
             return encode(render.choices(self._engine.suggest(query, AUTOCOMPLETE_LIMIT)))
-        if await too_many(self._shared, f"discord:{user_id(interaction)}", self.asks_per_minute):
+        if over:
             return encode(
                 render.notice(words(of_locale(locale) or DEFAULT)("conversation.slow_down"))
             )

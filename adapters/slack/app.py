@@ -209,7 +209,14 @@ class Answers:
         return await self._ask(topic, view, language, self.locale_of(_user(body)), plan)
 
     async def command_body(
-        self, text: str, user: str = "", trigger_id: str = "", team: str = "", channel: str = ""
+        self,
+        text: str,
+        user: str = "",
+        trigger_id: str = "",
+        team: str = "",
+        channel: str = "",
+        *,
+        over: bool | None = None,
     ) -> bytes:
         """The slash command's answer as a response body (a fallback if anything failed).
 
@@ -217,7 +224,9 @@ class Answers:
         are the traffic that bursts, and Bolt's dispatch nearly doubles their cost."""
         if self.admin is not None and is_admin_command(text):
             return await self._admin_body(self.admin, trigger_id, user, team, channel)
-        if await too_many(self.shared, f"slack:{user}", self.asks_per_minute):
+        if over is None:  # not counted yet (Socket Mode): count now
+            over = await too_many(self.shared, f"slack:{user}", self.asks_per_minute)
+        if over:
             return encode(
                 render.notice(
                     words(of_locale(self.locale_of(user)) or DEFAULT)("conversation.slow_down")
