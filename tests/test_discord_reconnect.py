@@ -14,7 +14,8 @@ import yarl
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
-from adapters.discord_app.gateway import GatewayBot
+from adapters.discord_app.gateway import GatewayBot, shards
+from adapters.settings import ConfigError
 from bot.core import Engine
 
 BOT_USER = {
@@ -109,6 +110,7 @@ class FakeGateway:
                         "session_id": "session-1",
                         "resume_gateway_url": self.ws_url,
                         "application": {"id": "222", "flags": 0},
+                        "shard": [0, 1],
                     },
                 )
             elif frame["op"] == 6:  # resume
@@ -169,3 +171,16 @@ async def test_gateway_resumes_after_a_drop(
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
         await fake.server.close()
+
+
+def test_shards_come_from_the_environment(engine: Engine) -> None:
+    assert shards({}) == {}
+    assert shards({"DISCORD_SHARD_COUNT": "4", "DISCORD_SHARD_IDS": "0, 1"}) == {
+        "shard_count": 4,
+        "shard_ids": [0, 1],
+    }
+    assert shards({"DISCORD_SHARD_COUNT": "2"}) == {"shard_count": 2}
+    with pytest.raises(ConfigError, match="DISCORD_SHARD_IDS below it"):
+        shards({"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "2"})
+    bot = GatewayBot(engine, sharding={"shard_count": 4, "shard_ids": [2, 3]})
+    assert (bot.shard_count, bot.shard_ids) == (4, [2, 3])

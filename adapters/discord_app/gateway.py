@@ -7,9 +7,11 @@ No privileged intent is needed: slash commands arrive as interactions. SIGTERM c
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import signal
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 import aiohttp
@@ -22,6 +24,7 @@ from adapters.discord_app import render
 from adapters.discord_app.admin import DiscordAdmin, is_admin_command, is_admin_interaction
 from adapters.discord_app.commands import command as command_spec
 from adapters.discord_app.messages import DiscordMessages
+from adapters.settings import ConfigError
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, View
@@ -179,15 +182,40 @@ class SpecTranslator(app_commands.Translator):
         return self._words.get((string.message, locale.value))
 
 
-class GatewayBot(discord.Client):
-    """A client with no privileged intents, the /caremark tree and persistent buttons."""
+def shards(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`DISCORD_SHARD_COUNT` and `DISCORD_SHARD_IDS` (e.g. `0,1`: the shards this process
+    runs) as AutoShardedClient's arguments; with neither, Discord's recommended count, all
+    in this process."""
+    env = os.environ if env is None else env
+    count = env.get("DISCORD_SHARD_COUNT", "").strip()
+    ids = [i for i in re.split(r"[,\s]+", env.get("DISCORD_SHARD_IDS", "").strip()) if i]
+    if not count and not ids:
+        return {}
+    if not count.isdigit() or not all(i.isdigit() and int(i) < int(count) for i in ids):
+        raise ConfigError("DISCORD_SHARD_COUNT must be a number and DISCORD_SHARD_IDS below it")
+    found: dict[str, Any] = {"shard_count": int(count)}
+    if ids:
+        found["shard_ids"] = [int(i) for i in ids]
+    return found
 
-    def __init__(self, engine: Engine, admin: DiscordAdmin | None = None) -> None:
+
+class GatewayBot(discord.AutoShardedClient):
+    """A sharded client with no privileged intents, the /caremark tree and persistent
+    buttons. Each process runs the shards the environment gives it (`shards`)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        admin: DiscordAdmin | None = None,
+        sharding: dict[str, Any] | None = None,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions: their text comes without message_content
         intents.dm_messages = True
-        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(
+            intents=intents, allowed_mentions=discord.AllowedMentions.none(), **(sharding or {})
+        )
         self.engine = engine
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(caremark_command(engine, engine.knowledge, admin))
@@ -249,7 +277,7 @@ async def run(
 ) -> None:
     """Connect and serve until SIGTERM or SIGINT, then close the client cleanly; the work
     `alongside` (following the plan store, say) runs for as long as the bot does."""
-    bot = GatewayBot(engine, admin)
+    bot = GatewayBot(engine, admin, shards())
     helpers = [asyncio.create_task(work()) for work in alongside]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
