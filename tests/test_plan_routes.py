@@ -11,12 +11,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+import discord
 import pytest
 import yaml
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.cli import main
+from adapters.discord_app.gateway import GatewayBot
 from adapters.plan_routes import PlanRoutes
 from adapters.settings import SlackSettings
 from adapters.store.database import connect, upgrade
@@ -26,6 +29,7 @@ from adapters.store.routes import Route, drop_route, routes, set_route
 from adapters.store.snapshot import plans_folder, write_plans
 from adapters.web import Slack, create_app
 from bot.core import Engine
+from bot.gate import load
 from bot.reply import Platform, Query
 from tests.conftest import EXAMPLE_PLAN
 from tests.discord_fakes import IDS, PUBLIC, sign
@@ -39,6 +43,8 @@ from tests.slack_fakes import (
     start_server,
 )
 from tests.stores import url
+from tests.test_discord_conversation import GUILD, logged_in
+from tests.test_discord_gateway import USER, FakeDiscord, caremark, deliver, interaction
 
 __all__ = ["url"]  # the fixture, from tests/stores.py
 RETIREE_NUMBER = "1-866-601-6934"
@@ -210,3 +216,31 @@ def test_a_mapping_reaches_every_instance_within_a_second(
         for server in servers:
             server.terminate()
             server.wait(timeout=15)
+
+
+async def test_the_gateway_answers_from_the_guilds_plan(
+    retiree_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = Engine({None: load(plan=EXAMPLE_PLAN), "retirees": load(plan=retiree_plan)})
+    fake = FakeDiscord()
+    await fake.server.start_server()
+    monkeypatch.setattr(discord.http.Route, "BASE", str(fake.server.make_url("/api/v10")))
+    client = GatewayBot(engine)
+    client.routes = PlanRoutes([(("discord", GUILD, ""), "retirees")])
+    await client._async_setup_hook()
+    session = aiohttp.ClientSession()
+    client.http._HTTPClient__session = session  # type: ignore[attr-defined]
+    logged_in(client)
+    member = {"user": USER, "roles": [], "permissions": "0", "joined_at": None, "flags": 0}
+    try:
+        option = {"name": "topic", "type": 3, "value": "customer care"}
+        mapped = interaction(2, caremark(option), guild_id=GUILD, member=member)
+        other = interaction(2, caremark(option), member=member)
+        deliver(client, {k: v for k, v in mapped.items() if k != "user"})
+        deliver(client, other)
+        first, second = await fake.wait(2)
+        assert RETIREE_NUMBER in json.dumps(first) and "Retiree plan" in json.dumps(first)
+        assert ACTIVE_NUMBER in json.dumps(second)
+    finally:
+        await session.close()
+        await fake.server.close()

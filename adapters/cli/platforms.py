@@ -196,15 +196,17 @@ def discord_gateway(args: argparse.Namespace) -> int:
     loaded = engine(args, stored)
     admin = DiscordAdmin(desk_for(loaded, args.kb), Admins.from_env())
     alongside: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
+    routes = PlanRoutes()
     if stored is not None:  # the store's plan: follow its changes, as serve does
         from adapters.reloading import Reloader
         from adapters.store.database import connect, database_url
         from adapters.store.watch import PlanWatch
 
-        watch = PlanWatch(connect(database_url()), stored, Reloader(loaded).reload, lambda: None)
+        reload = Reloader(loaded).reload
+        watch = PlanWatch(connect(database_url()), stored, reload, lambda: None, routes=routes)
         alongside = (watch.run,)
     heap.freeze()
-    asyncio.run(gateway.run(loaded, settings.token, admin, alongside))
+    asyncio.run(gateway.run(loaded, settings.token, admin, alongside, routes))
     return 0
 
 

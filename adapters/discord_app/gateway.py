@@ -24,6 +24,7 @@ from adapters.discord_app import render
 from adapters.discord_app.admin import DiscordAdmin, is_admin_command, is_admin_interaction
 from adapters.discord_app.commands import command as command_spec
 from adapters.discord_app.messages import DiscordMessages
+from adapters.plan_routes import PlanRoutes
 from adapters.settings import ConfigError
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
@@ -74,7 +75,12 @@ class CaremarkButton(
         view = View.FULL if self.kind == "more" else View.BRIEF
         locale = str(interaction.locale)
         query = Query(
-            self.value, Platform.DISCORD, locale=locale, view=view, language=self.language
+            self.value,
+            Platform.DISCORD,
+            locale=locale,
+            view=view,
+            language=self.language,
+            plan=plan_here(interaction),
         )
         reply = await engine.handle(query)
         if self.kind == "share":
@@ -85,6 +91,15 @@ class CaremarkButton(
             await interaction.response.edit_message(**kwargs(render.message(reply), edit=True))
         else:
             await interaction.response.send_message(**kwargs(render.message(reply)))
+
+
+def plan_here(interaction: discord.Interaction[Any]) -> str | None:
+    """The plan mapped to the interaction's guild and channel (None: the default)."""
+    routes = getattr(interaction.client, "routes", None)
+    if not isinstance(routes, PlanRoutes):
+        return None
+    guild, channel = str(interaction.guild_id or ""), str(interaction.channel_id or "")
+    return routes.plan_for("discord", guild, channel)
 
 
 def kwargs(data: dict[str, Any], *, edit: bool = False) -> dict[str, Any]:
@@ -146,9 +161,8 @@ def caremark_command(
         if admin is not None and is_admin_command(raw(interaction)):
             await respond_raw(interaction, await admin.answer(raw(interaction)))
             return
-        reply = await engine.handle(
-            Query(topic or "", Platform.DISCORD, locale=str(interaction.locale))
-        )
+        locale, plan = str(interaction.locale), plan_here(interaction)
+        reply = await engine.handle(Query(topic or "", Platform.DISCORD, locale=locale, plan=plan))
         await interaction.response.send_message(**kwargs(render.message(reply)))
 
     @caremark.autocomplete("topic")
@@ -220,8 +234,14 @@ class GatewayBot(discord.AutoShardedClient):
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(caremark_command(engine, engine.knowledge, admin))
         self.admin = admin
+        self.routes = PlanRoutes()
+        """Which plan answers in which guild and channel (filled by the store's watch)."""
         self.messages = DiscordMessages(
-            engine, Conversations(time.time), BurstLimit(time.time), _sent
+            engine,
+            Conversations(time.time),
+            BurstLimit(time.time),
+            _sent,
+            lambda guild, channel: self.routes.plan_for("discord", guild, channel),
         )
 
     async def on_message(self, message: discord.Message) -> None:
@@ -274,10 +294,14 @@ async def run(
     token: str,
     admin: DiscordAdmin | None = None,
     alongside: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = (),
+    routes: PlanRoutes | None = None,
 ) -> None:
     """Connect and serve until SIGTERM or SIGINT, then close the client cleanly; the work
-    `alongside` (following the plan store, say) runs for as long as the bot does."""
+    `alongside` (following the plan store, say) runs for as long as the bot does; `routes`
+    is the table of which plan answers where that work keeps current."""
     bot = GatewayBot(engine, admin, shards())
+    if routes is not None:
+        bot.routes = routes
     helpers = [asyncio.create_task(work()) for work in alongside]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

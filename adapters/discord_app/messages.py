@@ -37,7 +37,10 @@ class DiscordMessages:
         conversations: Conversations,
         bursts: BurstLimit,
         as_arguments: Callable[[dict[str, Any]], dict[str, Any]],
+        plan_of: Callable[[str, str], str | None] = lambda guild, channel: None,
     ) -> None:
+        """`plan_of(guild, channel)` is the plan that answers there (None: the default)."""
+        self._plan_of = plan_of
         self._engine = engine
         self._conversations = conversations
         self._bursts = bursts
@@ -71,6 +74,9 @@ class DiscordMessages:
             locale=locale,
             posted=True,
             follows=self._conversations.topic(key),
+            plan=self._plan_of(
+                str(message.guild.id) if message.guild else "", str(message.channel.id)
+            ),
         )
         reply = await self._engine.handle(query)
         self._conversations.answered(key, reply.topic_id)
