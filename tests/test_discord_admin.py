@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import discord
 import pytest
+import yaml
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,6 +21,7 @@ from adapters.desk import Admins, Desk
 from adapters.discord_app.admin import MANAGE_GUILD, MODAL_ID, DiscordAdmin
 from adapters.discord_app.gateway import GatewayBot
 from adapters.discord_app.recheck import DiscordMessenger
+from adapters.plan_routes import PlanRoutes
 from adapters.recheck import Recheck
 from adapters.store.database import connect, upgrade
 from adapters.store.plans import PlanStore
@@ -129,7 +131,7 @@ async def test_the_first_response_is_a_modal_listing_the_facts(bot: Bot) -> None
     answer = await bot.send(slash(ADMIN))
     assert answer["type"] == 9
     modal = answer["data"]
-    assert modal["custom_id"] == MODAL_ID and len(modal["title"]) <= 45
+    assert modal["custom_id"] == f"{MODAL_ID}:example-geha" and len(modal["title"]) <= 45
     assert 1 <= len(modal["components"]) <= 5
     facts = modal["components"][0]["component"]
     assert facts["type"] == 3 and len(facts["options"]) <= 25
@@ -228,7 +230,7 @@ async def test_the_same_modal_in_gateway_mode(
     client, fake, db = gateway
     deliver(client, interaction(2, caremark({"name": "topic", "type": 3, "value": "admin"})))
     (opened,) = await fake.wait(1)
-    assert opened["type"] == 9 and opened["data"]["custom_id"] == MODAL_ID
+    assert opened["type"] == 9 and opened["data"]["custom_id"].startswith(MODAL_ID)
     submit = modal_submit(
         USER["id"], slot="customer-care.phone", action="set", value="1-844-443-4280", name="Avery"
     )
@@ -267,7 +269,7 @@ async def test_discord_owners_get_reminders_and_answer_them(bot: Bot) -> None:
         assert channel == "9000" and "**Mail-order address for GEHA members**" in sent["content"]
         assert sent["allowed_mentions"] == {"parse": []}
         still, change_it = sent["components"][0]["components"]
-        assert still["custom_id"] == "caremark:recheck:still:mail.address"
+        assert still["custom_id"] == "caremark:recheck:still:example-geha|mail.address"
         form = await bot.send(press(STRANGER, change_it["custom_id"]))  # the owner may
         assert form["type"] == 9
         picked = [
@@ -284,3 +286,35 @@ async def test_discord_owners_get_reminders_and_answer_them(bot: Bot) -> None:
         assert (last.action, last.who) == ("verify", "Person 1002 (discord:1002)")
     finally:
         await fake.server.close()
+
+
+async def test_in_a_mapped_guild_the_modal_is_that_guilds_plan(
+    url: str, planned_kb: Knowledge, tmp_path: Any
+) -> None:
+    upgrade(url)
+    db = connect(url)
+    retirees = yaml.safe_load(EXAMPLE_PLAN.read_text(encoding="utf-8"))
+    retirees["plan"] |= {"id": "retirees", "name": "Retiree plan"}
+    retirees["slots"][0]["facts"][0]["value"] = "1-866-601-6934"
+    path = tmp_path / "retirees.yaml"
+    path.write_text(yaml.safe_dump(retirees, sort_keys=False), encoding="utf-8")
+    for plan in (EXAMPLE_PLAN, path):
+        await PlanStore(db).import_file(plan, "Dana")
+    routes = PlanRoutes([(("discord", "500", ""), "retirees")])
+    admin = DiscordAdmin(lambda: Desk(db, lambda: planned_kb), Admins(frozenset({ADMIN})), routes)
+    try:
+        modal = (await admin.answer(slash(ADMIN)))["data"]
+        assert modal["custom_id"] == f"{MODAL_ID}:retirees"
+        assert "1-866-601-6934" in json.dumps(modal["components"][0])
+        submit = modal_submit(
+            ADMIN, slot="customer-care.phone", action="set", value="1-866-601-6935", name="A"
+        )
+        submit["data"]["custom_id"] = modal["custom_id"]
+        submit.pop("guild_id")  # wherever it is submitted from, the modal's plan is changed
+        preview = await admin.answer(submit)
+        publish = preview["data"]["components"][0]["components"][0]["custom_id"]
+        await admin.answer(press(ADMIN, publish))
+        assert "1-866-601-6935" in str(await PlanStore(db, plan="retirees").export())
+        assert "1-866-601-6935" not in str(await PlanStore(db).export())
+    finally:
+        await db.dispose()

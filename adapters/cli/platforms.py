@@ -94,7 +94,7 @@ def serve(args: argparse.Namespace) -> int:
     from adapters.desk import Admins, desk_for
 
     plan_admin, desk = None, desk_for(loaded, args.kb)  # /caremark admin
-    discord_admin = DiscordAdmin(desk, Admins.from_env()) if discord_key else None
+    discord_admin = DiscordAdmin(desk, Admins.from_env(), routes) if discord_key else None
     if chat is not None and chat.answers.client is not None:
         from adapters.slack.admin import SlackAdmin
 
@@ -194,9 +194,9 @@ def discord_gateway(args: argparse.Namespace) -> int:
 
     stored = None if args.plan else stored_plan()
     loaded = engine(args, stored)
-    admin = DiscordAdmin(desk_for(loaded, args.kb), Admins.from_env())
-    alongside: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
     routes = PlanRoutes()
+    admin = DiscordAdmin(desk_for(loaded, args.kb), Admins.from_env(), routes)
+    alongside: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
     if stored is not None:  # the store's plan: follow its changes, as serve does
         from adapters.reloading import Reloader
         from adapters.store.database import connect, database_url

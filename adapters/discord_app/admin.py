@@ -15,7 +15,8 @@ from typing import Any
 from adapters.desk import Admins, Desk, Row, reason
 from adapters.discord_app import render
 from adapters.discord_app.recheck import CHANGE_IT, STILL_RIGHT
-from adapters.store.facts import HR_CONTACT, Edit, Refused
+from adapters.plan_routes import PlanRoutes
+from adapters.store.facts import HR_CONTACT, Edit, Refused, from_ref
 from bot.answer.language import of_locale
 from bot.i18n import words
 from bot.reply import Platform
@@ -42,16 +43,21 @@ def is_admin_command(interaction: dict[str, Any]) -> bool:
 def is_admin_interaction(interaction: dict[str, Any]) -> bool:
     """The modal's submission, its preview's buttons, or a reminder's."""
     custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
-    return custom_id == MODAL_ID or custom_id.startswith((PUBLISH, DROP, STILL_RIGHT, CHANGE_IT))
+    return custom_id.startswith((MODAL_ID, PUBLISH, DROP, STILL_RIGHT, CHANGE_IT))
 
 
 class DiscordAdmin:
     """Answers the admin interactions; `desk` is made when first needed."""
 
-    def __init__(self, desk: Callable[[], Desk], admins: Admins) -> None:
+    def __init__(
+        self, desk: Callable[[], Desk], admins: Admins, routes: PlanRoutes | None = None
+    ) -> None:
+        """`routes` says which plan answers in a guild and channel: the admin modal opened
+        there works on that plan."""
         self._make_desk: Callable[[], Desk] = desk
         self._desk: Desk | None = None
         self._admins = admins
+        self.routes = routes or PlanRoutes()
 
     @property
     def desk(self) -> Desk:
@@ -59,14 +65,21 @@ class DiscordAdmin:
             self._desk = self._make_desk()
         return self._desk
 
+    def _here(self, interaction: dict[str, Any], plan: str | None = None) -> Desk:
+        """The desk for `plan`, else for the plan mapped where the interaction came from."""
+        guild = str(interaction.get("guild_id") or "")
+        channel = str(interaction.get("channel_id") or "")
+        return self.desk.for_plan(plan or self.routes.plan_for("discord", guild, channel))
+
     async def answer(self, interaction: dict[str, Any]) -> dict[str, Any]:
         """The response to `/caremark admin`, its modal's submission, a preview's button, or
         a reminder's. Plan admins may do everything; a fact's owner, what concerns that fact."""
         said = words(_language(interaction))
         custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
         user = user_id(interaction)
-        slot_id = await self._slot_concerned(custom_id, interaction)
-        slot = await self.desk.slot(slot_id) if slot_id else None
+        plan, slot_id = await self._slot_concerned(custom_id, interaction)
+        desk = self._here(interaction, plan)
+        slot = await desk.slot(slot_id) if slot_id else None
         owner = bool(user) and slot is not None and slot.owner == user
         if not owner and not self._admins.allows(user, _manages_server(interaction)):
             return _private(said("admin.not_allowed"))
@@ -74,41 +87,44 @@ class DiscordAdmin:
             return await self._submitted(interaction)
         if custom_id.startswith(STILL_RIGHT) and slot is not None:
             name = _name(interaction) or user
-            await self.desk.store.verify(
+            await desk.store.verify(
                 slot.slot_id, f"{name} ({_who(interaction)})", surface="chat", by=name
             )
             label = str(slot.body.get("label", slot.slot_id))
             return _updated(said("recheck.thanks", label=label).replace("*", ""))
         if custom_id.startswith(CHANGE_IT):
-            return await self._modal(interaction, slot_id)
+            return await self._modal(interaction, slot_id, plan)
         if custom_id.startswith(PUBLISH):
             return await self._publish(custom_id.removeprefix(PUBLISH), interaction)
         if custom_id.startswith(DROP):
-            await self.desk.drop(custom_id.removeprefix(DROP), _who(interaction))
+            await desk.drop(custom_id.removeprefix(DROP), _who(interaction))
             return _updated(said("admin.cancelled"))
         return await self._modal(interaction)
 
-    async def _slot_concerned(self, custom_id: str, interaction: dict[str, Any]) -> str | None:
-        """The fact an interaction is about, when it is about one: a reminder's button, the
-        fact picked in the modal, or the one a preview would change."""
+    async def _slot_concerned(
+        self, custom_id: str, interaction: dict[str, Any]
+    ) -> tuple[str | None, str | None]:
+        """The plan (None: the one mapped here) and fact an interaction is about, when it is
+        about one: a reminder's button, the fact picked in the modal, or a preview's."""
         for prefix in (STILL_RIGHT, CHANGE_IT):
             if custom_id.startswith(prefix):
-                return custom_id.removeprefix(prefix)
+                return from_ref(custom_id.removeprefix(prefix))
         if interaction.get("type") == MODAL_SUBMIT:
-            return _fields(interaction).get("slot") or None
+            return _modal_plan(custom_id), _fields(interaction).get("slot") or None
         if custom_id.startswith(PUBLISH):
-            return await self.desk.draft_slot(custom_id.removeprefix(PUBLISH))
-        return None
+            return None, await self.desk.draft_slot(custom_id.removeprefix(PUBLISH))
+        return None, None
 
     async def _modal(
-        self, interaction: dict[str, Any], chosen: str | None = None
+        self, interaction: dict[str, Any], chosen: str | None = None, plan: str | None = None
     ) -> dict[str, Any]:
         said = words(_language(interaction))
-        rows = await self.desk.rows()
+        desk = self._here(interaction, plan)
+        rows = await desk.rows()
         if not rows:
             return _private(said("admin.empty"))
         facts = [_fact_option(row, said) | _default(row.slot.slot_id == chosen) for row in rows]
-        contact = await self.desk.store.hr_contact()
+        contact = await desk.store.hr_contact()
         facts.append(
             {
                 "label": render.clip(said("admin.hr_contact"), 100),
@@ -117,7 +133,7 @@ class DiscordAdmin:
             }
         )
         stored = {row.slot.slot_id for row in rows}
-        for slot_id, label in self.desk.addable(stored)[: MAX_OPTIONS - len(facts)]:
+        for slot_id, label in desk.addable(stored)[: MAX_OPTIONS - len(facts)]:
             text = f"{said('admin.add')}: {label}"
             facts.append({"label": render.clip(text, 100), "value": slot_id})
         actions = [
@@ -128,7 +144,7 @@ class DiscordAdmin:
         return {
             "type": MODAL,
             "data": {
-                "custom_id": MODAL_ID,
+                "custom_id": f"{MODAL_ID}:{await desk.store.plan_id() or ''}"[:100],
                 "title": render.clip(said("admin.title"), 45),
                 "components": [
                     _label(said("admin.which"), _select("slot", facts[:MAX_OPTIONS])),
@@ -153,7 +169,8 @@ class DiscordAdmin:
         edit = Edit(action, slot_id, fields.get("value", "").strip())
         name = fields.get("name", "").strip() or _name(interaction)
         try:
-            preview = await self.desk.preview(
+            custom_id = str((interaction.get("data") or {}).get("custom_id", ""))
+            preview = await self._here(interaction, _modal_plan(custom_id)).preview(
                 edit, _who(interaction), name, Platform.DISCORD, language
             )
         except Refused as refused:
@@ -180,6 +197,11 @@ class DiscordAdmin:
         except Refused as refused:
             return _updated(said("admin.refused", reason=reason(refused, _language(interaction))))
         return _updated(said("admin.published") if made else said("admin.gone"))
+
+
+def _modal_plan(custom_id: str) -> str | None:
+    """The plan a submitted modal was about, from its custom id (`…:edit:<plan id>`)."""
+    return custom_id.removeprefix(MODAL_ID).removeprefix(":") or None
 
 
 def _fact_option(row: Row, said: Any) -> dict[str, Any]:

@@ -39,8 +39,8 @@ class DiscordMessenger:
         )
         said = words("en")
         buttons = [
-            render.button(STILL_RIGHT + slot.slot_id, said("recheck.still_right"), render.PRIMARY),
-            render.button(CHANGE_IT + slot.slot_id, said("recheck.change_it"), render.SECONDARY),
+            render.button(STILL_RIGHT + slot.ref, said("recheck.still_right"), render.PRIMARY),
+            render.button(CHANGE_IT + slot.ref, said("recheck.change_it"), render.SECONDARY),
         ]
         await self._send(user, {"content": content, "components": [_row(buttons)]})
 
