@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 from adapters.store.facts import HR_CONTACT, Edit, Refused, StoredSlot
 from adapters.store.schedule import describe
+from bot.answer.build import key_slots
 from bot.core import Engine
 from bot.i18n import words
 from bot.kb.knowledge import Knowledge
-from bot.reply import Platform, Query, Reply
+from bot.reply import Platform, Query, Reply, View
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -153,8 +154,8 @@ class Desk:
         engine = await asyncio.to_thread(
             Engine, knowledge, self._now, hide_unverified=self._hide_unverified
         )
-        topic = showing(knowledge, edit.slot_id)
-        reply = await engine.handle(Query(topic, platform, language=language))
+        topic, view = showing(knowledge, edit.slot_id)
+        reply = await engine.handle(Query(topic, platform, language=language, view=view))
         from sqlalchemy import delete, insert
 
         from adapters.store.tables import plan_drafts
@@ -268,14 +269,15 @@ def shown(slot: StoredSlot) -> str:
     return str(fact.get("value", ""))
 
 
-def showing(kb: Knowledge, slot_id: str) -> str:
-    """The topic whose answer shows the slot first (for the HR contact, a routed topic)."""
-    for topic in kb.topics:
-        if slot_id == HR_CONTACT and topic.routed:
-            return topic.id
-        if slot_id in (topic.key or []) or slot_id in topic.show:
-            return topic.id
-    return "help"
+def showing(kb: Knowledge, slot_id: str) -> tuple[str, View]:
+    """Where employees see the slot: a topic whose first message shows it, else the first
+    topic that shows it under "More details" (for the HR contact, a routed topic)."""
+    if slot_id == HR_CONTACT:
+        return next((t.id for t in kb.topics if t.routed), "help"), View.BRIEF
+    first = next((t.id for t in kb.topics if slot_id in key_slots(t, kb)), None)
+    if first is not None:
+        return first, View.BRIEF
+    return next((t.id for t in kb.topics if slot_id in t.show), "help"), View.FULL
 
 
 def addable(kb: Knowledge, stored: set[str]) -> list[tuple[str, str]]:
