@@ -143,7 +143,7 @@ class Desk:
         ]
 
     async def slot(self, slot_id: str) -> StoredSlot | None:
-        return next((s for s in await self.store.slots() if s.slot_id == slot_id), None)
+        return await self.store.slot(slot_id)
 
     async def preview(
         self, edit: Edit, who: str, name: str, platform: Platform, language: str = "en"
@@ -241,13 +241,16 @@ def desk_for(engine: Engine, kb_dir: Path | None = None) -> Callable[[], Desk]:
     """Makes the desk for the deployment's store (`DATABASE_URL`, else SQLite), answering
     previews the way `engine` answers employees."""
 
-    def make() -> Desk:
-        from adapters.store.database import connect, database_url
+    made: list[Desk] = []
 
-        served = lambda: engine.knowledge  # noqa: E731
-        return Desk(
-            connect(database_url()), served, kb_dir, hide_unverified=engine.hides_unverified
-        )
+    def make() -> Desk:
+        """The same desk for every caller (Slack's and Discord's admins): one pool."""
+        if not made:
+            from adapters.store.database import connect, database_url
+
+            db, served = connect(database_url()), lambda: engine.knowledge
+            made.append(Desk(db, served, kb_dir, hide_unverified=engine.hides_unverified))
+        return made[0]
 
     return make
 

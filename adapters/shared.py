@@ -74,9 +74,7 @@ class SharedState:
         redis = self._usable()
         if redis is not None:
             try:
-                made = await redis.set(
-                    f"{self._prefix}{space}:{key}", b"1", nx=True, px=int(ttl * 1000)
-                )
+                made = await redis.set(self._key(space, key), b"1", nx=True, px=int(ttl * 1000))
                 self._ok()
                 return bool(made)
             except Exception as error:
@@ -87,8 +85,7 @@ class SharedState:
     async def hits(self, space: str, who: str, window: float) -> int:
         """Count one more for `who` in this `window`-second window; returns the count so far,
         across every instance. `who` is hashed before it is used as a key."""
-        bucket = int(self._clock() // window)
-        key = f"{self._prefix}{space}:{_hashed(who)}:{bucket}"
+        key = self._counter(space, who, window)
         redis = self._usable()
         if redis is not None:
             try:
@@ -114,10 +111,10 @@ class SharedState:
         redis = self._usable()
         if redis is None:
             return await self.once(space, key, ttl), await self.hits("asks", person, window)
-        counter = f"{self._prefix}asks:{_hashed(person)}:{int(self._clock() // window)}"
+        counter = self._counter("asks", person, window)
         try:
             async with redis.pipeline(transaction=False) as pipe:
-                pipe.set(f"{self._prefix}{space}:{key}", b"1", nx=True, px=int(ttl * 1000))
+                pipe.set(self._key(space, key), b"1", nx=True, px=int(ttl * 1000))
                 pipe.incr(counter)
                 pipe.pexpire(counter, int(window * 2000))
                 made, count, _ = await pipe.execute()
@@ -142,6 +139,13 @@ class SharedState:
     async def close(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()
+
+    def _key(self, space: str, key: str) -> str:
+        return f"{self._prefix}{space}:{key}"
+
+    def _counter(self, space: str, who: str, window: float) -> str:
+        """The key counting `who` in the current `window`-second window (hashed: no ids)."""
+        return self._key(space, f"{_hashed(who)}:{int(self._clock() // window)}")
 
     def _usable(self) -> Redis | None:
         if self._redis is None or self._clock() < self._retry_at:

@@ -9,6 +9,9 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 MAX_AGE_SECONDS = 300
+REMEMBER_SECONDS = 2 * MAX_AGE_SECONDS
+"""How long a signature or an event id is remembered: while its timestamp could still pass
+as fresh, either side of now."""
 """Both platforms' rule: a request signed more than five minutes away from now is refused."""
 _MAX_TIMESTAMP_DIGITS = 12
 

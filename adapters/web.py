@@ -28,15 +28,13 @@ from adapters.reloading import Reloader
 from adapters.serving import Drain, body_in_time, unauthorized
 from adapters.settings import SlackSettings
 from adapters.shared import SharedState
-from adapters.signing import MAX_AGE_SECONDS, UnixTime
+from adapters.signing import REMEMBER_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.app import Answers, build_app, is_ssl_check, slash_command, web_client
 from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
 
 log = logging.getLogger(__name__)
-REPLAY = 2 * MAX_AGE_SECONDS
-"""A signature is remembered while its timestamp could still pass as fresh."""
 MAX_BODY_BYTES = 64 * 1024
 """Slack's payloads are a few kilobytes; anything far larger is refused (413) unread."""
 
@@ -229,7 +227,9 @@ async def _slack_events(request: web.Request) -> web.Response:
     command = slash_command(body.decode("utf-8"))
     asker = f"slack:{command.user}" if command is not None else None
     signature, limit = request.headers[SIGNATURE_HEADER], slack.answers.asks_per_minute
-    first, over = await admitted(slack.shared, "slack-signature", signature, REPLAY, asker, limit)
+    first, over = await admitted(
+        slack.shared, "slack-signature", signature, REMEMBER_SECONDS, asker, limit
+    )
     if not first:
         return unauthorized("replayed request", "a replayed Slack request")
     if command is not None:

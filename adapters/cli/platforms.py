@@ -137,12 +137,9 @@ def _plan_upkeep(
     from adapters.store.watch import PlanWatch
     from adapters.web import METRICS, RELOADER
 
+    db = connect(database_url())
     watch = PlanWatch(
-        connect(database_url()),
-        stored,
-        app[RELOADER].reload,
-        app[METRICS].store_failures.inc,
-        routes=routes,
+        db, stored, app[RELOADER].reload, app[METRICS].store_failures.inc, routes=routes
     )
     app.cleanup_ctx.append(watch.context())
     admin_ids, messengers = Admins.from_env().ids, list[Messenger]()
@@ -150,13 +147,13 @@ def _plan_upkeep(
         from adapters.slack.recheck import SlackMessenger, SlackRecheckButtons
 
         messengers.append(SlackMessenger(chat.answers.client))
-        SlackRecheckButtons(connect(database_url()), admin_ids, plan_admin).register(chat.app)
+        SlackRecheckButtons(db, admin_ids, plan_admin).register(chat.app)
     if discord is not None and discord.token:
         from adapters.discord_app.recheck import DiscordMessenger
 
         messengers.append(DiscordMessenger(discord.token, discord.api_url))
     if messengers:
-        app.cleanup_ctx.append(Recheck(connect(database_url()), messengers, admin_ids).context())
+        app.cleanup_ctx.append(Recheck(db, messengers, admin_ids).context())
 
 
 def _discord_commands(args: argparse.Namespace) -> int:

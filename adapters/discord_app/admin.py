@@ -67,9 +67,7 @@ class DiscordAdmin:
 
     def _here(self, interaction: dict[str, Any], plan: str | None = None) -> Desk:
         """The desk for `plan`, else for the plan mapped where the interaction came from."""
-        guild = str(interaction.get("guild_id") or "")
-        channel = str(interaction.get("channel_id") or "")
-        return self.desk.for_plan(plan or self.routes.plan_for("discord", guild, channel))
+        return self.desk.for_plan(plan or self.routes.plan_for("discord", *place_of(interaction)))
 
     async def answer(self, interaction: dict[str, Any]) -> dict[str, Any]:
         """The response to `/caremark admin`, its modal's submission, a preview's button, or
@@ -261,6 +259,11 @@ def _person(interaction: dict[str, Any]) -> dict[str, Any]:
     member = interaction.get("member")
     person = member.get("user") if isinstance(member, dict) else interaction.get("user")
     return person if isinstance(person, dict) else {}
+
+
+def place_of(interaction: dict[str, Any]) -> tuple[str, str]:
+    """Where an interaction came from: its guild ("" in a DM) and channel."""
+    return str(interaction.get("guild_id") or ""), str(interaction.get("channel_id") or "")
 
 
 def user_id(interaction: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from adapters.discord_app.admin import (
     DiscordAdmin,
     is_admin_command,
     is_admin_interaction,
+    place_of,
     user_id,
 )
 from adapters.limits import admitted, asks_per_minute, cooled_down
@@ -29,15 +30,13 @@ from adapters.plan_routes import PlanRoutes
 from adapters.rendered import Rendered, encode
 from adapters.serving import unauthorized
 from adapters.shared import SharedState
-from adapters.signing import MAX_AGE_SECONDS, Headers, UnixTime, fresh, single
+from adapters.signing import REMEMBER_SECONDS, Headers, UnixTime, fresh, single
 from bot.answer.language import of_locale
 from bot.core import Engine
 from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, View
 
 log = logging.getLogger(__name__)
-REPLAY = 2 * MAX_AGE_SECONDS
-"""A signature is remembered while its timestamp could still pass as fresh."""
 
 SIGNATURE_HEADER = "X-Signature-Ed25519"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
@@ -107,7 +106,12 @@ class Interactions:
         asker = f"discord:{user_id(interaction)}" if kind == COMMAND and valid else None
         signature = (signature_of(request.headers) or b"").hex()
         first, over = await admitted(
-            self._shared, "discord-signature", signature, REPLAY, asker, self.asks_per_minute
+            self._shared,
+            "discord-signature",
+            signature,
+            REMEMBER_SECONDS,
+            asker,
+            self.asks_per_minute,
         )
         if not first:
             return unauthorized("replayed request", "a replayed Discord request")
@@ -179,8 +183,7 @@ class Interactions:
 
     def _plan(self, interaction: dict[str, Any]) -> str | None:
         """The plan mapped to this guild and channel (None: the deployment's default)."""
-        guild = str(interaction.get("guild_id") or "")
-        return self._routes.plan_for("discord", guild, str(interaction.get("channel_id") or ""))
+        return self._routes.plan_for("discord", *place_of(interaction))
 
 
 def _for_admin(kind: int, interaction: dict[str, Any]) -> bool:

@@ -121,7 +121,7 @@ class SlackAdmin:
         await ack()
         picked = str(body.get("actions", [{}])[0].get("selected_option", {}).get("value", ""))
         action, _, slot_id = picked.partition(":")
-        user, meta = _user(body), _meta(body)
+        user, meta = user_of(body), _meta(body)
         allowed, name = await self._person(user)
         if not allowed:
             return
@@ -136,7 +136,7 @@ class SlackAdmin:
     async def map_picked(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """Answer this channel from the plan picked (or from the workspace's default)."""
         await ack()
-        user, meta = _user(body), _meta(body)
+        user, meta = user_of(body), _meta(body)
         allowed, name = await self._person(user)
         if not allowed or not meta.get("channel"):
             return
@@ -151,7 +151,7 @@ class SlackAdmin:
 
     async def add_pressed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        allowed, name = await self._person(_user(body))
+        allowed, name = await self._person(user_of(body))
         if allowed:
             meta = _meta(body)
             choices = await self._new(meta)
@@ -160,7 +160,7 @@ class SlackAdmin:
 
     async def hr_pressed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        allowed, name = await self._person(_user(body))
+        allowed, name = await self._person(user_of(body))
         if allowed:
             meta = _meta(body)
             view = self._edit_view(None, HR_CONTACT, meta.get("lang", "en"), name, place=meta)
@@ -170,7 +170,7 @@ class SlackAdmin:
 
     async def edit_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The edit form: preview the change, or say in plain words why it cannot be made."""
-        user, meta, state = _user(body), _meta(body), _state(body)
+        user, meta, state = user_of(body), _meta(body), _state(body)
         language = meta.get("lang", "en")
         slot_id = meta.get("slot") or state.get("slot", "")
         allowed, _ = await self._person(user, await self._on(meta).slot(slot_id))
@@ -200,7 +200,7 @@ class SlackAdmin:
 
     async def confirm_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """Publish: the change is made (the gate runs once more) and the list is refreshed."""
-        user, meta = _user(body), _meta(body)
+        user, meta = user_of(body), _meta(body)
         language = meta.get("lang", "en")
         said = words(language)
         desk = self._on(meta)
@@ -513,7 +513,8 @@ def _meta(body: dict[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def _user(body: dict[str, Any]) -> str:
+def user_of(body: dict[str, Any]) -> str:
+    """Who sent a Slack interaction payload (a button, a form), or ""."""
     user = body.get("user")
     return str(user.get("id") or "") if isinstance(user, dict) else ""
 

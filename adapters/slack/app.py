@@ -28,9 +28,10 @@ from adapters.plan_routes import PlanRoutes
 from adapters.rendered import Rendered, encode
 from adapters.settings import SlackSettings
 from adapters.shared import SharedState
-from adapters.signing import MAX_AGE_SECONDS, UnixTime
+from adapters.signing import REMEMBER_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.admin import SlackAdmin, is_admin_command
+from adapters.slack.admin import user_of as _user
 from adapters.slack.locales import UserLocales
 from adapters.slack.messages import Messages
 from adapters.slack.verify import SIGNATURE_HEADER
@@ -41,8 +42,6 @@ from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, Reply, View
 
 COMMAND = "/caremark"
-EVENT_IDS_SECONDS = 2 * MAX_AGE_SECONDS
-"""Slack retries an event for a few minutes; its id is remembered for ten."""
 log = logging.getLogger(__name__)
 
 
@@ -182,7 +181,7 @@ class Answers:
         retry = (
             kind == "event_callback"
             and isinstance(event_id, str)
-            and not await self.shared.once("slack-event", event_id, EVENT_IDS_SECONDS)
+            and not await self.shared.once("slack-event", event_id, REMEMBER_SECONDS)
         )
         if retry:
             return BoltResponse(status=200, body="")  # a retry of one already handled
@@ -319,11 +318,6 @@ class Answers:
             await client.views_publish(user_id=user, view=render.home_view(directory))
         except Exception:
             _failed("app home")
-
-
-def _user(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    return str(user.get("id") or "") if isinstance(user, dict) else ""
 
 
 def _action_value(body: dict[str, Any]) -> str:

@@ -74,7 +74,7 @@ class SlackRecheckButtons:
         user = str(body.get("user", {}).get("id", ""))
         said = words("en")
         store = PlanStore(self._db, plan=plan)
-        slot = next((s for s in await store.slots() if s.slot_id == slot_id), None)
+        slot = await store.slot(slot_id)
         if slot is None or (user != slot.owner and user not in self._admins):
             await respond(text=said("recheck.not_allowed"), replace_original=False)
             return

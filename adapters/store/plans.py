@@ -85,6 +85,10 @@ class PlanStore:
             )
             return [_stored(row._mapping) for row in rows]
 
+    async def slot(self, slot_id: str) -> StoredSlot | None:
+        """One slot of the plan as stored, or None when the plan has no such slot."""
+        return next((s for s in await self.slots() if s.slot_id == slot_id), None)
+
     async def hr_contact(self) -> str | None:
         """Who employees are sent to with questions about the plan, if the plan says."""
         header = await self.stored_header()
@@ -239,8 +243,8 @@ class PlanStore:
         self, edit: Edit, who: str
     ) -> tuple[dict[str, Any], StoredSlot | None, StoredSlot]:
         """The plan with `edit` made, the slot as it was (None if new), and as it would be."""
-        header = await self._header()
-        current = next((s for s in await self.slots() if s.slot_id == edit.slot_id), None)
+        header, stored_slots = await self._header(), await self.slots()
+        current = next((s for s in stored_slots if s.slot_id == edit.slot_id), None)
         if current is None and not (edit.kind and edit.label):
             raise Refused([f"'{edit.slot_id}' is not in the plan yet: give its --kind and --label"])
         body: dict[str, Any] = (
@@ -254,7 +258,7 @@ class PlanStore:
         every = edit.every_days or (current.every_days if current else DEFAULT_EVERY_DAYS)
         owner = edit.owner if edit.owner is not None else (current.owner if current else None)
         stored = StoredSlot(edit.slot_id, body, owner or None, every, who, self._now().date())
-        slots = [stored if s.slot_id == edit.slot_id else s for s in await self.slots()]
+        slots = [stored if s.slot_id == edit.slot_id else s for s in stored_slots]
         if current is None:
             slots.append(stored)
         return with_checks(header, slots), current, stored
@@ -319,7 +323,7 @@ class PlanStore:
         return self._plan if self._plan is not None else await default_plan_id(db)
 
     async def _slot(self, slot_id: str) -> StoredSlot:
-        found = next((s for s in await self.slots() if s.slot_id == slot_id), None)
+        found = await self.slot(slot_id)
         if found is None:
             raise Refused([f"'{slot_id}' is not in the plan"])
         return found
