@@ -11,7 +11,13 @@ from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
 from bot.i18n import LANGUAGES
 
 DEFAULT_PORT = 3000
-SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
+SLACK_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_API_URL",
+)
 
 
 class ConfigError(Exception):
@@ -19,11 +25,22 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class SlackInstalls:
+    """An app installed through OAuth in any number of workspaces (Slack's *Distribution*),
+    instead of one workspace's bot token."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SlackSettings:
-    bot_token: str
+    bot_token: str | None
     signing_secret: str | None
     app_token: str | None
     api_url: str | None
+    installs: SlackInstalls | None = None
 
     @property
     def mode(self) -> Literal["socket", "http"]:
@@ -34,9 +51,15 @@ class SlackSettings:
 def slack_settings(env: Mapping[str, str] | None = None) -> SlackSettings | None:
     """Slack's settings, or None when no Slack variable is set (Slack is then off)."""
     env = os.environ if env is None else env
-    if not any(env.get(name) for name in SLACK_VARIABLES[:3]):
+    if not any(env.get(name) for name in SLACK_VARIABLES[:4]):
         return None
-    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True) or ""
+    installs = _installs(env)
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=installs is None)
+    if installs is not None and bot_token is not None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one "
+            "workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for installs in many"
+        )
     app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", required=False)
     secret = env.get("SLACK_SIGNING_SECRET", "").strip() or None
     if app_token is None and secret is None:
@@ -53,7 +76,27 @@ def slack_settings(env: Mapping[str, str] | None = None) -> SlackSettings | None
                 "SLACK_API_URL must start with https:// (or http:// for a local fake)"
             )
         api_url = api_url.rstrip("/") + "/"
-    return SlackSettings(bot_token, secret, app_token, api_url)
+    return SlackSettings(bot_token, secret, app_token, api_url, installs)
+
+
+def _installs(env: Mapping[str, str]) -> SlackInstalls | None:
+    client_id = env.get("SLACK_CLIENT_ID", "").strip()
+    if not client_id:
+        return None
+    if not client_id.replace(".", "").isdigit():
+        raise ConfigError("SLACK_CLIENT_ID is malformed: it looks like 1234567890.1234567890")
+    secret = env.get("SLACK_CLIENT_SECRET", "").strip()
+    if not secret or not secret.isascii() or not secret.isalnum():
+        raise ConfigError(
+            "SLACK_CLIENT_SECRET is missing or malformed: copy it from Basic Information > "
+            "App Credentials"
+        )
+    redirect = env.get("SLACK_REDIRECT_URI", "").strip() or None
+    if redirect is not None and not redirect.startswith(("https://", "http://")):
+        raise ConfigError(
+            "SLACK_REDIRECT_URI must be the https:// address of /slack/oauth_redirect"
+        )
+    return SlackInstalls(client_id, secret, redirect)
 
 
 @dataclass(frozen=True, slots=True)

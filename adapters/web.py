@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hmac
 import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.background import Background, while_serving
 from adapters.discord_app.admin import DiscordAdmin
@@ -30,9 +32,21 @@ from adapters.settings import SlackSettings
 from adapters.shared import SharedState
 from adapters.signing import REMEMBER_SECONDS, UnixTime
 from adapters.slack import render
-from adapters.slack.app import Answers, build_app, is_ssl_check, slash_command, web_client
+from adapters.slack.app import (
+    Answers,
+    SlashCommand,
+    build_app,
+    is_ssl_check,
+    slash_command,
+    web_client,
+)
+from adapters.slack.clients import CLIENT, Clients
 from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
+from bot.i18n import DEFAULT, words
+
+if TYPE_CHECKING:
+    from adapters.slack.oauth import Installs
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -50,6 +64,8 @@ class Slack:
     app: AsyncApp
     socket: AsyncSocketModeHandler | None = None
     clock: UnixTime = field(default=time.time)
+    installs: Installs | None = None
+    """The installs in many workspaces (OAuth); None with one workspace's bot token."""
 
     @classmethod
     def start(
@@ -58,14 +74,40 @@ class Slack:
         settings: SlackSettings,
         clock: UnixTime = time.time,
         shared: SharedState | None = None,
+        installs: Installs | None = None,
     ) -> Slack:
         """`shared` holds what every instance must agree on (see `adapters/shared.py`)."""
-        answers = Answers(engine, client=web_client(settings), shared=shared or SharedState())
-        app = build_app(answers, settings)
+        clients = Clients(web_client(settings) if installs is None else None)
+        answers = Answers(engine, clients=clients, shared=shared or SharedState())
+        app = build_app(answers, settings, installs)
         socket = (
             AsyncSocketModeHandler(app, settings.app_token) if settings.mode == "socket" else None
         )
-        return cls(settings, answers, app, socket, clock)
+        return cls(settings, answers, app, socket, clock, installs)
+
+    async def every_workspace(self) -> list[AsyncWebClient]:
+        """A Web API client for each workspace served (to reach a person wherever they are)."""
+        if self.installs is None:
+            fixed = self.answers.clients.fixed if self.answers.clients else None
+            return [fixed] if fixed else []
+        return await self.installs.clients(lambda token: web_client(self.settings, token))
+
+    async def serving(self, command: SlashCommand) -> contextvars.Token[Any] | bool:
+        """Before answering a slash command over HTTP: with installs in many workspaces, the
+        workspace's client (a token to reset afterwards), or False when the app is not
+        installed there. True when there is nothing to check."""
+        if self.installs is None:
+            return True
+        try:
+            found = await self.installs.workspaces.authorize(
+                command.enterprise or None, command.team or None, command.org_wide, command.user
+            )
+        except Exception:  # the store is away: the request is Slack's own (it is signed)
+            log.exception("slack installs could not be read", extra={"platform": "slack"})
+            return True
+        if found is None:
+            return False
+        return CLIENT.set(web_client(self.settings, found.bot_token))
 
     @property
     def shared(self) -> SharedState:
@@ -136,6 +178,8 @@ def create_app(
         app[SLACK] = slack
         drain.background.append(slack.answers.background)
         app.router.add_post("/slack/events", _slack_events)
+        if slack.installs is not None:
+            slack.installs.mount(app.router)
         if slack.socket is not None:
             app.on_startup.append(_connect_socket)
             app.on_cleanup.append(_close_socket)
@@ -233,10 +277,7 @@ async def _slack_events(request: web.Request) -> web.Response:
     if not first:
         return unauthorized("replayed request", "a replayed Slack request")
     if command is not None:
-        answer = await slack.answers.command_body(*command, over=over)
-        if not answer:
-            return web.Response(status=200)  # a modal opened: nothing to show in the channel
-        return web.Response(body=answer, content_type="application/json")
+        return await _slash_command(slack, command, over)
     headers: dict[str, str | Sequence[str]] = {
         name: request.headers.getall(name) for name in request.headers
     }
@@ -260,6 +301,23 @@ async def _slack_events(request: web.Request) -> web.Response:
         body=response.body.encode("utf-8"),
         content_type=content_type.split(";")[0],
     )
+
+
+async def _slash_command(slack: Slack, command: SlashCommand, over: bool) -> web.Response:
+    serving = await slack.serving(command)
+    if serving is False:
+        note = words(DEFAULT)("install.not_installed")
+        return web.json_response(render.notice(note))
+    try:
+        answer = await slack.answers.command_body(
+            command.text, command.user, command.trigger_id, command.team, command.channel, over=over
+        )
+    finally:
+        if isinstance(serving, contextvars.Token):
+            CLIENT.reset(serving)
+    if not answer:
+        return web.Response(status=200)  # a modal opened: nothing to show in the channel
+    return web.Response(body=answer, content_type="application/json")
 
 
 async def _connect_socket(app: web.Application) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
@@ -165,6 +166,16 @@ class FakeSlack:
     """The users `users.info` was asked about, in order."""
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
     """More of what `users.info` says about a user: `is_admin`, `is_owner`, `real_name`."""
+    grants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What `oauth.v2.access` answers for each install code (each code works once)."""
+    refreshable: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What `oauth.v2.access` answers for each refresh token (each works once)."""
+    refreshes: list[str] = field(default_factory=list)
+    """The refresh tokens spent, in order."""
+    tokens: list[tuple[str, str]] = field(default_factory=list)
+    """(path, bearer token) of every Web API call recorded in `posts`."""
+    client: tuple[str, str] = ("111.222", "oauthsecret1")
+    """The client id and secret `oauth.v2.access` accepts."""
 
     async def drop(self) -> None:
         """Close the live Socket Mode connection from Slack's side, as Slack does at times."""
@@ -200,7 +211,29 @@ async def start_fake_slack() -> FakeSlack:
         else:
             data = dict(await request.post())
         fake.posts.append((request.path, data))
+        fake.tokens.append((request.path, request.headers.get("Authorization", "")[7:]))
         return web.json_response({"ok": True})
+
+    async def oauth_access(request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        sent = aiohttp.BasicAuth.decode(request.headers.get("Authorization", ""))
+        if (sent.login, sent.password) != fake.client:
+            return web.json_response({"ok": False, "error": "invalid_client_id"})
+        await asyncio.sleep(fake.delay)
+        if form.get("grant_type") == "refresh_token":
+            spent = str(form.get("refresh_token", ""))
+            fake.refreshes.append(spent)
+            answer = fake.refreshable.pop(spent, None)
+        else:
+            answer = fake.grants.pop(str(form.get("code", "")), None)
+        if answer is None:
+            return web.json_response({"ok": False, "error": "invalid_grant"})
+        return web.json_response({"ok": True, **answer})
+
+    async def auth_test(request: web.Request) -> web.Response:
+        return web.json_response(
+            {"ok": True, "bot_id": "B0BOT", "user_id": "U0BOT", "url": "https://x.slack.invalid/"}
+        )
 
     async def connections_open(request: web.Request) -> web.Response:
         return web.json_response(
@@ -231,6 +264,8 @@ async def start_fake_slack() -> FakeSlack:
 
     app.router.add_post("/api/apps.connections.open", connections_open)
     app.router.add_route("*", "/api/users.info", users_info)
+    app.router.add_post("/api/oauth.v2.access", oauth_access)
+    app.router.add_post("/api/auth.test", auth_test)
     app.router.add_get("/link", link)
     app.router.add_post("/{tail:.*}", record)
     await fake.server.start_server()

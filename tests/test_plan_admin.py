@@ -88,11 +88,11 @@ async def bot(url: str, planned_kb: Knowledge) -> AsyncIterator[Bot]:
     }
     engine = Engine(planned_kb)
     chat = Slack.start(engine, SlackSettings(BOT_TOKEN, SECRET, None, fake.api_url))
-    assert chat.answers.client is not None
+    assert chat.answers.clients is not None
     admin = SlackAdmin(
         lambda: Desk(db, lambda: planned_kb),
         Admins(frozenset({ADMIN}), platform_roles=True),
-        chat.answers.client,
+        chat.answers.clients,
         chat.answers.background,
     )
     admin.register(chat.app)

@@ -49,8 +49,12 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 def recheck(db: AsyncEngine, fake: FakeSlack, days: int) -> Recheck:
     client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
+
+    async def workspaces() -> list[AsyncWebClient]:
+        return [client]
+
     noon = dt.datetime.combine(TODAY + dt.timedelta(days=days), dt.time(12), dt.UTC)
-    return Recheck(db, [SlackMessenger(client)], frozenset({"U0ADMIN"}), now=lambda: noon)
+    return Recheck(db, [SlackMessenger(workspaces)], frozenset({"U0ADMIN"}), now=lambda: noon)
 
 
 async def test_one_reminder_however_many_instances(db: AsyncEngine, fake: FakeSlack) -> None:

@@ -9,16 +9,26 @@ import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters import heap, logs
 from adapters.cli import options
 from adapters.cli.chat import engine
 from adapters.plan_routes import PlanRoutes
-from adapters.settings import ConfigError, DiscordSettings, discord_settings, port, slack_settings
+from adapters.settings import (
+    ConfigError,
+    DiscordSettings,
+    SlackSettings,
+    discord_settings,
+    port,
+    slack_settings,
+)
 from adapters.store.snapshot import prepare_store, stored_plan
 from bot.gate import load
 from bot.kb.knowledge import default_plan
+
+if TYPE_CHECKING:
+    from adapters.slack.oauth import Installs
 
 EXIT_CONFIG = 3
 
@@ -88,17 +98,18 @@ def serve(args: argparse.Namespace) -> int:
     metrics = os.environ.get("CAREMARK_METRICS_TOKEN", "").strip() or None
     shared = SharedState.from_env()  # Redis when REDIS_URL is set, else in-process
     routes = PlanRoutes()  # which plan answers where; filled from the store
-    chat = Slack.start(loaded, slack, shared=shared) if slack else None
+    installs = _installs(slack)  # the app installed in many workspaces (OAuth)
+    chat = Slack.start(loaded, slack, shared=shared, installs=installs) if slack else None
     if chat is not None:
         chat.answers.routes = routes
     from adapters.desk import Admins, desk_for
 
     plan_admin, desk = None, desk_for(loaded, args.kb)  # /caremark admin
     discord_admin = DiscordAdmin(desk, Admins.from_env(), routes) if discord_key else None
-    if chat is not None and chat.answers.client is not None:
+    if chat is not None and chat.answers.clients is not None:
         from adapters.slack.admin import SlackAdmin
 
-        answers, client = chat.answers, chat.answers.client
+        answers, client = chat.answers, chat.answers.clients
         plan_admin = SlackAdmin(
             desk,
             Admins.from_env(),
@@ -110,6 +121,8 @@ def serve(args: argparse.Namespace) -> int:
         plan_admin.register(chat.app)
         answers.admin = plan_admin
     app = create_app(loaded, chat, discord_key, admin, metrics, discord_admin, shared, routes)
+    if installs is not None:
+        app.on_cleanup.append(lambda _: installs.db.dispose())
     if stored is not None:  # the store's plan: follow it, and remind its owners
         _plan_upkeep(app, stored, chat, plan_admin, discord, routes)
     served = [f"Slack in {slack.mode} mode"] if slack else []
@@ -119,6 +132,19 @@ def serve(args: argparse.Namespace) -> int:
     heap.freeze()
     asyncio.run(serving.serve(app, app[DRAIN], args.host, listen, serving.max_connections()))
     return 0
+
+
+def _installs(slack: SlackSettings | None) -> Installs | None:
+    """With SLACK_CLIENT_ID: the installs, on the plan store's database."""
+    if slack is None or slack.installs is None:
+        return None
+    from adapters.slack.app import web_client
+    from adapters.slack.oauth import Installs
+    from adapters.store.database import connect, database_url
+    from adapters.store.secrets import Sealer
+
+    sealer = Sealer.from_env()
+    return Installs(slack.installs, connect(database_url()), sealer, web_client(slack))
 
 
 def _plan_upkeep(
@@ -143,10 +169,10 @@ def _plan_upkeep(
     )
     app.cleanup_ctx.append(watch.context())
     admin_ids, messengers = Admins.from_env().ids, list[Messenger]()
-    if chat is not None and chat.answers.client is not None:
+    if chat is not None and chat.answers.clients is not None:
         from adapters.slack.recheck import SlackMessenger, SlackRecheckButtons
 
-        messengers.append(SlackMessenger(chat.answers.client))
+        messengers.append(SlackMessenger(chat.every_workspace))
         SlackRecheckButtons(db, admin_ids, plan_admin).register(chat.app)
     if discord is not None and discord.token:
         from adapters.discord_app.recheck import DiscordMessenger

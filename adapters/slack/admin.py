@@ -50,7 +50,7 @@ class SlackAdmin:
         self,
         desk: Callable[[], Desk],
         admins: Admins,
-        client: AsyncWebClient,
+        client: Callable[[], AsyncWebClient],
         background: Background,
         locale: Callable[[str], str | None] = lambda _: None,
         clock: Callable[[], float] = time.monotonic,
@@ -96,7 +96,7 @@ class SlackAdmin:
             return _private(words(language)("admin.not_allowed"))
         plan = self._routes.plan_for("slack", team, channel) or ""
         view = await self._list_view(language, name, _place(plan, team, channel))
-        await self._client.views_open(trigger_id=trigger_id, view=view)
+        await self._client().views_open(trigger_id=trigger_id, view=view)
         return None
 
     async def open_edit(
@@ -111,7 +111,7 @@ class SlackAdmin:
             return False
         language = self._language(user)
         view = self._edit_view(slot, slot_id, language, name, place=place)
-        await self._client.views_open(trigger_id=trigger_id, view=view)
+        await self._client().views_open(trigger_id=trigger_id, view=view)
         return True
 
     # ------------------------------------------------------------------ list actions
@@ -147,7 +147,7 @@ class SlackAdmin:
         place = _place(plan or "", team, channel)
         view_id = str(body.get("view", {}).get("id") or "")
         view = await self._list_view(meta.get("lang", "en"), name, place)
-        await self._client.views_update(view_id=view_id, view=view)
+        await self._client().views_update(view_id=view_id, view=view)
 
     async def add_pressed(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -374,12 +374,12 @@ class SlackAdmin:
     async def _refresh(self, root: str, language: str, name: str, place: dict[str, Any]) -> None:
         try:
             view = await self._list_view(language, name, place)
-            await self._client.views_update(view_id=root, view=view)
+            await self._client().views_update(view_id=root, view=view)
         except Exception:
             log.warning("the plan facts list could not be refreshed", exc_info=True)
 
     async def _push(self, body: dict[str, Any], view: dict[str, Any]) -> None:
-        await self._client.views_push(trigger_id=str(body.get("trigger_id", "")), view=view)
+        await self._client().views_push(trigger_id=str(body.get("trigger_id", "")), view=view)
 
     async def _new(self, place: dict[str, Any]) -> list[tuple[str, str]]:
         desk = self._on(place)
@@ -411,7 +411,7 @@ class SlackAdmin:
     async def _role(self, user: str) -> tuple[bool, str]:
         try:
             async with asyncio.timeout(1.5):
-                found = await self._client.users_info(user=user)
+                found = await self._client().users_info(user=user)
         except Exception:
             log.warning("users.info failed: workspace roles unknown for now")
             return False, user

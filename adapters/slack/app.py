@@ -12,7 +12,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
@@ -32,6 +32,7 @@ from adapters.signing import REMEMBER_SECONDS, UnixTime
 from adapters.slack import render
 from adapters.slack.admin import SlackAdmin, is_admin_command
 from adapters.slack.admin import user_of as _user
+from adapters.slack.clients import CLIENT, Clients
 from adapters.slack.locales import UserLocales
 from adapters.slack.messages import Messages
 from adapters.slack.verify import SIGNATURE_HEADER
@@ -41,25 +42,41 @@ from bot.core import Engine
 from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, Reply, View
 
+if TYPE_CHECKING:
+    from adapters.slack.oauth import Installs
+
 COMMAND = "/caremark"
 log = logging.getLogger(__name__)
 
 
-def web_client(settings: SlackSettings) -> AsyncWebClient:
+def web_client(settings: SlackSettings, token: str | None = None) -> AsyncWebClient:
+    """A Web API client with `token` (default: the one workspace's bot token, if any)."""
+    token = token or settings.bot_token
     if settings.api_url:
-        return AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
-    return AsyncWebClient(token=settings.bot_token)
+        return AsyncWebClient(token=token, base_url=settings.api_url)
+    return AsyncWebClient(token=token)
 
 
-def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
-    """An AsyncApp that answers inside the acknowledgement and never calls `auth.test`."""
+def build_app(
+    answers: Answers, settings: SlackSettings, installs: Installs | None = None
+) -> AsyncApp:
+    """An AsyncApp that answers inside the acknowledgement and never calls `auth.test`:
+    with one workspace's token, or with the install of the workspace a request came from."""
 
-    async def authorize(**_: Any) -> AuthorizeResult:
+    async def one_workspace(**_: Any) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=settings.bot_token)
 
+    oauth: dict[str, Any] = {"authorize": one_workspace}
+    if installs is not None:
+        oauth = {
+            "authorize": installs.workspaces,
+            "oauth_flow": installs.flow,
+            "installation_store": installs.store,
+            "user_facing_authorize_error_message": words(DEFAULT)("install.not_installed"),
+        }
     app = AsyncApp(
-        client=answers.client or web_client(settings),
-        authorize=authorize,
+        client=web_client(settings),
+        **oauth,
         signing_secret=settings.signing_secret or "socket-mode",
         request_verification_enabled=False,  # verified before Bolt, see adapters/slack/verify.py
         process_before_response=True,  # the answer travels in the ack: no 10 ms polling floor
@@ -67,6 +84,9 @@ def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
         url_verification_enabled=True,
     )
     app.use(answers.screen_events)
+    app.use(_serving_workspace)
+    if installs is not None:
+        installs.register(app)
     app.command(COMMAND)(answers.command)
     app.action(SHARE_PATTERN)(answers.share)
     app.action(TOPIC_PATTERN)(answers.topic)
@@ -75,6 +95,15 @@ def build_app(answers: Answers, settings: SlackSettings) -> AsyncApp:
     app.event("app_mention")(answers.messages.mention)
     app.event("message")(answers.messages.message)
     return app
+
+
+async def _serving_workspace(client: AsyncWebClient, next: Callable[[], Awaitable[None]]) -> None:
+    """Every listener, and the work it starts, calls Slack with this workspace's client."""
+    serving = CLIENT.set(client)
+    try:
+        await next()
+    finally:
+        CLIENT.reset(serving)
 
 
 SHARE_PATTERN = re.compile(f"^{re.escape(render.SHARE_ACTION)}$")
@@ -107,6 +136,9 @@ class SlashCommand(NamedTuple):
     trigger_id: str = ""
     team: str = ""
     channel: str = ""
+    enterprise: str = ""
+    org_wide: bool = False
+    """Sent from a workspace of an Enterprise Grid org the app is installed in org-wide."""
 
 
 def slash_command(body: str) -> SlashCommand | None:
@@ -121,6 +153,8 @@ def slash_command(body: str) -> SlashCommand | None:
         first.get("trigger_id", ""),
         first.get("team_id", ""),
         first.get("channel_id", ""),
+        first.get("enterprise_id", ""),
+        first.get("is_enterprise_install", "") == "true",
     )
 
 
@@ -131,7 +165,7 @@ class Answers:
         self,
         engine: Engine,
         clock: UnixTime = time.time,
-        client: AsyncWebClient | None = None,
+        clients: Clients | None = None,
         shared: SharedState | None = None,
     ) -> None:
         self._engine = engine
@@ -141,10 +175,9 @@ class Answers:
         self.shared = shared or SharedState(clock=clock)
         """Event ids handled, rate limits, Share cooldowns: across instances with Redis."""
         self.asks_per_minute = asks_per_minute()
-        self.client = client
-        self.locales = (
-            UserLocales(lambda: client, self.background, clock) if client is not None else None
-        )
+        self.clients = clients
+        """The Web API client of the workspace being served (None: no Web API, in tests)."""
+        self.locales = UserLocales(clients, self.background, clock) if clients else None
         self.routes = PlanRoutes()
         """Which plan answers in which workspace and channel (filled by the store's watch)."""
         self.messages = Messages(

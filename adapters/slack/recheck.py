@@ -5,9 +5,11 @@ fact; anyone else is refused politely."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.desk import shown
@@ -20,13 +22,26 @@ STILL_RIGHT = "recheck:still"
 CHANGE_IT = "recheck:change"
 ACTIONS = re.compile(r"^recheck:(still|change)$")
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+ELSEWHERE = {"channel_not_found", "user_not_found", "user_not_visible", "cannot_dm_bot"}
+"""What a workspace says of a person who is not in it."""
 
 
 class SlackMessenger:
-    """Direct messages to Slack users (ids like U0123ABC)."""
+    """Direct messages to Slack users (ids like U0123ABC). With the app installed in many
+    workspaces, each workspace's client is tried in turn until one reaches the person."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
-        self._client = client
+    def __init__(self, clients: Callable[[], Awaitable[Sequence[AsyncWebClient]]]) -> None:
+        self._clients = clients
+
+    async def _send(self, user: str, **message: Any) -> None:
+        clients = await self._clients()
+        for n, client in enumerate(clients, 1):
+            try:
+                await client.chat_postMessage(channel=user, **message)
+                return
+            except SlackApiError as error:
+                if n == len(clients) or error.response.get("error") not in ELSEWHERE:
+                    raise
 
     def reaches(self, user: str) -> bool:
         return bool(SLACK_ID.match(user))
@@ -39,9 +54,7 @@ class SlackMessenger:
             who=escape(slot.verified_by),
             date=slot.verified_on.isoformat(),
         )
-        await self._client.chat_postMessage(
-            channel=user, text=text, blocks=_question(text, slot.ref)
-        )
+        await self._send(user, text=text, blocks=_question(text, slot.ref))
 
     async def tell(self, user: str, slot: StoredSlot) -> None:
         owner = f"<@{slot.owner}>" if slot.owner else "—"
@@ -52,7 +65,7 @@ class SlackMessenger:
             date=slot.due_on().isoformat(),
             owner=owner,
         )
-        await self._client.chat_postMessage(channel=user, text=note)
+        await self._send(user, text=note)
 
 
 class SlackRecheckButtons:

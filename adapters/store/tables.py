@@ -80,3 +80,24 @@ plan_routes = Table(
     Column("plan_id", String(64), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+token_locks = Table(
+    "token_locks",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    # what is being refreshed: a Slack workspace's tokens, one refresh at a time
+    Column("holder", String(64), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+)
+
+workspace_settings = Table(
+    "workspace_settings",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("workspace", String(64), primary_key=True),
+    # a Slack team or Discord guild
+    Column("language", String(8)),
+    # the answers' language there when neither the person nor the message says
+    Column("updated_by", String(120), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
