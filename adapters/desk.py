@@ -132,6 +132,15 @@ class Desk:
         else:
             await set_route(self._db, Route(platform, workspace, channel, plan), who, "chat")
 
+    async def set_language(
+        self, platform: str, workspace: str, language: str | None, who: str
+    ) -> None:
+        """Answer this workspace or guild in `language` when a question could be either
+        (None: each person's app language)."""
+        from adapters.store.places import set_language
+
+        await set_language(self._db, (platform, workspace), language, who, "chat")
+
     def addable(self, stored: set[str]) -> list[tuple[str, str]]:
         return addable(self._served(), stored)
 

@@ -174,6 +174,8 @@ class FakeSlack:
     """The refresh tokens spent, in order."""
     tokens: list[tuple[str, str]] = field(default_factory=list)
     """(path, bearer token) of every Web API call recorded in `posts`."""
+    elsewhere: set[tuple[str, str]] = field(default_factory=set)
+    """(token, user) pairs for which `chat.postMessage` says the person is not there."""
     client: tuple[str, str] = ("111.222", "oauthsecret1")
     """The client id and secret `oauth.v2.access` accepts."""
 
@@ -210,8 +212,11 @@ async def start_fake_slack() -> FakeSlack:
             data = await request.json()
         else:
             data = dict(await request.post())
+        token = request.headers.get("Authorization", "")[7:]
+        if (token, str(data.get("channel", ""))) in fake.elsewhere:
+            return web.json_response({"ok": False, "error": "channel_not_found"})
         fake.posts.append((request.path, data))
-        fake.tokens.append((request.path, request.headers.get("Authorization", "")[7:]))
+        fake.tokens.append((request.path, token))
         return web.json_response({"ok": True})
 
     async def oauth_access(request: web.Request) -> web.Response:

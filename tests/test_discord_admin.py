@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,7 +25,10 @@ from adapters.discord_app.recheck import DiscordMessenger
 from adapters.plan_routes import PlanRoutes
 from adapters.recheck import Recheck
 from adapters.store.database import connect, upgrade
+from adapters.store.places import languages
 from adapters.store.plans import PlanStore
+from adapters.store.routes import routes as routes_in
+from adapters.store.watch import PlanWatch
 from adapters.web import create_app
 from bot.core import Engine
 from bot.kb.knowledge import Knowledge
@@ -99,7 +103,7 @@ def modal_submit(user: str, **fields: str) -> dict[str, Any]:
     """The modal's submission as Discord sends it: each labelled field with its value(s)."""
     components = []
     for custom_id, value in fields.items():
-        if custom_id in ("slot", "action"):
+        if custom_id in ("slot", "action", "here"):
             inner: dict[str, Any] = {"type": 3, "custom_id": custom_id, "values": [value]}
         else:
             inner = {"type": 4, "custom_id": custom_id, "value": value}
@@ -318,3 +322,52 @@ async def test_in_a_mapped_guild_the_modal_is_that_guilds_plan(
         assert "1-866-601-6935" not in str(await PlanStore(db).export())
     finally:
         await db.dispose()
+
+
+async def test_admins_choose_the_servers_plan_and_language_from_the_modal(
+    url: str, planned_kb: Knowledge, tmp_path: Path
+) -> None:
+    upgrade(url)
+    db = connect(url)
+    await PlanStore(db).import_file(EXAMPLE_PLAN, "Dana")
+    routes = PlanRoutes()
+    watch = PlanWatch(db, tmp_path / "plan.yaml", _nothing_to_reload, lambda: None, routes=routes)
+    desk = Desk(db, lambda: planned_kb)
+    admin = DiscordAdmin(lambda: desk, Admins(frozenset({ADMIN})), routes)
+    app = create_app(Engine(planned_kb), discord_key=PUBLIC, discord_admin=admin, routes=routes)
+    bot = Bot(TestClient(TestServer(app, host="127.0.0.1")), db)
+    await bot.client.start_server()
+    try:
+        modal = (await bot.send(slash(ADMIN)))["data"]
+        assert len(modal["components"]) == 5
+        here = modal["components"][4]["component"]
+        labels = [o["label"] for o in here["options"]]
+        assert len(labels) <= 25 and all(len(label) <= 100 for label in labels)
+        assert any(label.startswith("This channel answers from") for label in labels)
+        assert "Answer in Spanish when a question could be either language" in labels
+
+        done = await bot.send(modal_submit(ADMIN, here="language:es", action="set", name="A"))
+        assert done["data"]["flags"] == EPHEMERAL
+        assert done["data"]["content"].startswith("Done: answer in Spanish")
+        mapped = await bot.send(modal_submit(ADMIN, here="channel:example-geha", name="A"))
+        assert mapped["data"]["content"].startswith("Done: this channel answers from")
+        refused = await bot.send(modal_submit(STRANGER, here="language:en", name="S"))
+        assert "for the people who look after" in refused["data"]["content"]
+
+        assert await languages(db) == {("discord", "500"): "es"}
+        assert [r.key for r in await routes_in(db)] == [("discord", "500", "600")]
+        await watch.poll()  # what every instance's watch does within half a second
+        asked = slash(STRANGER) | {"locale": "en-US"}
+        asked["data"]["options"][0]["value"] = "specialty"
+        answer = json.dumps(await bot.send(asked), ensure_ascii=False)
+        assert "Compartir en el canal" in answer  # the server's language, not the person's
+        asked["data"]["options"][0]["value"] = "what is the specialty pharmacy number"
+        answer = json.dumps(await bot.send(asked), ensure_ascii=False)
+        assert "Share in channel" in answer or "Compartir" not in answer  # written in English
+    finally:
+        await bot.client.close()
+        await db.dispose()
+
+
+async def _nothing_to_reload() -> list[str]:
+    return []

@@ -4,6 +4,7 @@ answer; and two real servers following one mapping change within a second."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import urllib.request
@@ -22,8 +23,9 @@ from adapters.cli import main
 from adapters.discord_app.gateway import GatewayBot
 from adapters.plan_routes import PlanRoutes
 from adapters.settings import SlackSettings
-from adapters.store.database import connect, upgrade
+from adapters.store.database import connect, database_url, upgrade
 from adapters.store.facts import Refused
+from adapters.store.places import languages
 from adapters.store.plans import PlanStore, plan_ids
 from adapters.store.routes import Route, drop_route, routes, set_route
 from adapters.store.snapshot import plans_folder, write_plans
@@ -178,6 +180,30 @@ def test_plan_map_from_the_cli(
     assert main(["plan", "unmap", *where]) == 0
     assert main(["plan", "maps"]) == 0
     assert capsys.readouterr().out.strip() in ("removed", "")
+
+
+def test_a_workspace_language_from_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CAREMARK_DATA", str(tmp_path / "data"))
+    assert main(["plan", "import", str(EXAMPLE_PLAN), "--by", "Dana"]) == 0
+    guild = ["--platform", "discord", "--workspace", "500", "--by", "Dana"]
+    assert main(["plan", "language", "es", *guild]) == 0
+    assert main(["plan", "language", "es", "--platform", "discord", "--by", "Dana"]) == 1
+    assert "give its id" in capsys.readouterr().err
+    db = connect(database_url({"CAREMARK_DATA": str(tmp_path / "data")}))
+    assert asyncio.run(_languages_then_dispose(db)) == {("discord", "500"): "es"}
+    assert main(["plan", "language", "auto", *guild]) == 0
+    db = connect(database_url({"CAREMARK_DATA": str(tmp_path / "data")}))
+    assert asyncio.run(_languages_then_dispose(db)) == {}
+
+
+async def _languages_then_dispose(db: AsyncEngine) -> dict[tuple[str, str], str]:
+    try:
+        return await languages(db)
+    finally:
+        await db.dispose()
 
 
 def ask(port: int, channel: str) -> str:

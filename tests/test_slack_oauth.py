@@ -23,13 +23,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.settings import ConfigError, SlackInstalls, SlackSettings, slack_settings
+from adapters.slack.manifest import manifest
 from adapters.slack.oauth import Installs
+from adapters.slack.recheck import SlackMessenger
 from adapters.store.database import connect, upgrade
 from adapters.store.plans import PlanStore
 from adapters.store.routes import Route, routes, set_route
 from adapters.store.secrets import Sealer, new_key
 from adapters.web import Slack, create_app
 from bot.core import Engine
+from bot.kb.knowledge import Knowledge
 from tests.conftest import EXAMPLE_PLAN
 from tests.slack_fakes import (
     SECRET,
@@ -290,6 +293,29 @@ async def test_uninstalling_forgets_the_workspace(site: Site) -> None:
     assert await site.installs.store.installed() == [] and await routes(site.db) == []
 
 
+async def test_a_reminder_reaches_a_person_in_whichever_workspace_they_are(site: Site) -> None:
+    site.fake.grants["code-acme"] = grant("T0ACME", "Acme", "xoxb-acme-1")
+    site.fake.grants["code-beta"] = grant("T0BETA", "Beta", "xoxb-beta-1")
+    for code in ("code-acme", "code-beta"):
+        assert (await site.install(code))[0] == 200
+    site.fake.elsewhere = {("xoxb-acme-1", "U0DANA"), ("xoxb-beta-1", "U0AVERY")}
+    installed = await site.installs.store.installed()
+    api = site.fake.api_url
+    clients = [AsyncWebClient(token=found.bot_token, base_url=api) for found in installed]
+
+    async def workspaces() -> list[AsyncWebClient]:
+        return clients
+
+    await SlackMessenger(workspaces)._send("U0DANA", text="hello")
+    await SlackMessenger(workspaces)._send("U0AVERY", text="hello")
+    assert [
+        (t, d["channel"]) for (_, d), (_, t) in zip(site.fake.posts, site.fake.tokens, strict=True)
+    ] == [
+        ("xoxb-beta-1", "U0DANA"),
+        ("xoxb-acme-1", "U0AVERY"),
+    ]
+
+
 def test_installs_need_a_key_and_no_single_workspace_token() -> None:
     env = {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET}
     env |= {"SLACK_SIGNING_SECRET": SECRET}
@@ -358,3 +384,12 @@ async def test_an_install_through_one_instance_is_served_by_the_other(
             from tests.stores import downgrade
 
             downgrade(chosen)
+
+
+def test_the_manifest_for_installs_asks_for_what_installs_use(kb: Knowledge) -> None:
+    made = manifest(kb, "https://bot.example.com", installs=True)
+    assert made["oauth_config"]["redirect_urls"] == ["https://bot.example.com/slack/oauth_redirect"]
+    events = made["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    assert made["settings"]["org_deploy_enabled"] and made["settings"]["token_rotation_enabled"]
+    assert "redirect_urls" not in manifest(kb, "https://bot.example.com")["oauth_config"]

@@ -77,6 +77,16 @@ def register(commands: Any) -> None:
     unmapping.add_argument("--default", action="store_true", help="the default plan's mapping")
     unmapping.add_argument("--by", required=True)
     _json(unmapping).set_defaults(run=_unmap)
+    language = sub.add_parser(
+        "language",
+        help="the language a workspace or guild answers in when a question could be either",
+    )
+    language.add_argument(
+        "language", choices=("en", "es", "auto"), help="auto: each person's app language"
+    )
+    _place(language)
+    language.add_argument("--by", required=True)
+    _json(language).set_defaults(run=_language)
     maps = sub.add_parser("maps", help="which plan answers where")
     _json(maps).set_defaults(run=_maps)
     for parser in (listing, setting, verifying, retiring, history):
@@ -261,6 +271,19 @@ def _unmap(args: argparse.Namespace) -> int:
     async def run(store: PlanStore) -> str:
         gone = await drop_route(store.engine, _route(args), args.by)
         return "removed" if gone else "there was no mapping there"
+
+    return _refusable(args, run)
+
+
+def _language(args: argparse.Namespace) -> int:
+    from adapters.store.places import set_language
+
+    chosen = None if args.language == "auto" else args.language
+    place = (args.platform, args.workspace.strip())
+
+    async def run(store: PlanStore) -> str:
+        await set_language(store.engine, place, chosen, args.by)
+        return f"{place[0]} {place[1]}: {args.language}"
 
     return _refusable(args, run)
 

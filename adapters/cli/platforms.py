@@ -58,7 +58,17 @@ def register(commands: Any) -> None:
         help="public base URL for HTTP mode, e.g. https://bot.example.com; "
         "without it the manifest uses Socket Mode",
     )
+    manifest.add_argument(
+        "--installs",
+        action="store_true",
+        help="for installs in many workspaces (OAuth redirect, org-wide, token rotation); "
+        "needs --url",
+    )
     manifest.set_defaults(run=_slack_manifest)
+    key = slack_commands.add_parser(
+        "token-key", help="print a new key for CAREMARK_TOKEN_KEY (seals stored tokens)"
+    )
+    key.set_defaults(run=_token_key)
 
     discord = commands.add_parser("discord", help="Discord set-up helpers")
     discord_commands = discord.add_subparsers(
@@ -126,6 +136,7 @@ def serve(args: argparse.Namespace) -> int:
     if stored is not None:  # the store's plan: follow it, and remind its owners
         _plan_upkeep(app, stored, chat, plan_admin, discord, routes)
     served = [f"Slack in {slack.mode} mode"] if slack else []
+    served += ["Slack installs at /slack/install"] if installs else []
     served += ["Discord interactions"] if discord_key else []
     mode = ", ".join(served) or "no chat platform configured"
     print(f"caremark-bot: serving on http://{args.host}:{listen} ({mode})", file=sys.stderr)
@@ -240,5 +251,19 @@ def _slack_manifest(args: argparse.Namespace) -> int:
     if url is not None and not url.startswith("https://"):
         print("caremark-bot: --url must be the https:// address Slack will call", file=sys.stderr)
         return EXIT_CONFIG
-    sys.stdout.write(manifest_yaml(load(args.kb, args.plan or default_plan()), url))
+    if args.installs and url is None:
+        print(
+            "caremark-bot: --installs needs --url (Slack redirects installers to it)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    kb = load(args.kb, args.plan or default_plan())
+    sys.stdout.write(manifest_yaml(kb, url, installs=args.installs))
+    return 0
+
+
+def _token_key(args: argparse.Namespace) -> int:
+    from adapters.store.secrets import new_key
+
+    print(new_key())
     return 0

@@ -30,6 +30,7 @@ MANAGE_GUILD = 1 << 5
 MAX_OPTIONS = 25
 ACTIONS = ("set", "verify", "retire")
 ACTION_WORDS = {"set": "admin.change", "verify": "admin.still_right", "retire": "admin.retire"}
+HERE_LANGUAGES = ("es", "en", "auto")
 STANDING_MARKS = {"verified": "✅", "due": "⏰", "expired": "⚠️"}
 
 
@@ -57,7 +58,7 @@ class DiscordAdmin:
         self._make_desk: Callable[[], Desk] = desk
         self._desk: Desk | None = None
         self._admins = admins
-        self.routes = routes or PlanRoutes()
+        self.routes = routes if routes is not None else PlanRoutes()
 
     @property
     def desk(self) -> Desk:
@@ -139,27 +140,84 @@ class DiscordAdmin:
         ]
         value = _text_input("value", required=False, max_length=300)
         name = _text_input("name", required=True, max_length=80, value=_name(interaction))
+        fields = [
+            _label(said("admin.which"), _select("slot", facts[:MAX_OPTIONS], required=False)),
+            _label(said("admin.what_to_do"), _select("action", actions)),
+            _label(said("admin.value"), value, said("admin.value_discord_hint")),
+            _label(said("admin.name_field"), name),
+        ]
+        if place_of(interaction)[0]:  # in a server: where its answers come from, and how
+            here = await self._here_options(said)
+            fields.append(_label(said("admin.here"), _select("here", here, required=False)))
         return {
             "type": MODAL,
             "data": {
                 "custom_id": f"{MODAL_ID}:{await desk.store.plan_id() or ''}"[:100],
                 "title": render.clip(said("admin.title"), 45),
-                "components": [
-                    _label(said("admin.which"), _select("slot", facts[:MAX_OPTIONS])),
-                    _label(said("admin.what_to_do"), _select("action", actions)),
-                    _label(said("admin.value"), value, said("admin.value_discord_hint")),
-                    _label(said("admin.name_field"), name),
-                ],
+                "components": fields,
             },
         }
+
+    async def _here_options(self, said: Callable[..., str]) -> list[dict[str, Any]]:
+        """The modal's last menu: map this channel or the whole server to a plan, or set the
+        server's language."""
+        plans = await self.desk.plans()
+        values = [("keep", said("admin.here_keep"))]
+        values += [(f"channel:{p}", said("admin.here_channel", plan=n)) for p, n in plans]
+        values.append(("channel:-", said("admin.here_channel_default")))
+        values += [(f"server:{p}", said("admin.here_server", plan=n)) for p, n in plans]
+        values += [(f"language:{c}", said(f"admin.here_language_{c}")) for c in HERE_LANGUAGES]
+        tail = values[-(len(HERE_LANGUAGES) + 1) :]
+        values = values[: MAX_OPTIONS - len(tail)] + tail if len(values) > MAX_OPTIONS else values
+        return [
+            {"label": render.clip(text, 100), "value": value[:100], "default": value == "keep"}
+            for value, text in values
+        ]
+
+    async def _settle_here(
+        self, interaction: dict[str, Any], said: Callable[..., str]
+    ) -> str | None:
+        """Apply the modal's "here" choice, for a plan admin; what was done, in words (None:
+        nothing asked, or not theirs to change)."""
+        chosen = _fields(interaction).get("here") or "keep"
+        kind, _, value = chosen.partition(":")
+        guild, channel = place_of(interaction)
+        if chosen == "keep" or not guild:
+            return None
+        if not self._admins.allows(user_id(interaction), _manages_server(interaction)):
+            return said("admin.not_allowed")
+        who = _who(interaction)
+        names = dict(await self.desk.plans())
+        if kind == "language" and value in HERE_LANGUAGES:
+            language = None if value == "auto" else value
+            await self.desk.set_language("discord", guild, language, who)
+            what = said(f"admin.here_language_{value}")
+        elif kind == "channel" and (value == "-" or value in names):
+            plan = None if value == "-" else value
+            await self.desk.map_here("discord", guild, channel, plan, who)
+            what = (
+                said("admin.here_channel", plan=names[value])
+                if plan
+                else said("admin.here_channel_default")
+            )
+        elif kind == "server" and value in names:
+            await self.desk.map_here("discord", guild, "", value, who)
+            what = said("admin.here_server", plan=names[value])
+        else:
+            return None
+        return said("admin.here_done", what=what[:1].lower() + what[1:])
 
     async def _submitted(self, interaction: dict[str, Any]) -> dict[str, Any]:
         """Preview the change privately, with Publish and Cancel; or say why it can't be."""
         language = _language(interaction)
         said = words(language)
         fields = _fields(interaction)
+        done = await self._settle_here(interaction, said)
         action = fields.get("action") or "set"
         slot_id = fields.get("slot", "")
+        asked_nothing = not slot_id or (action == "set" and not fields.get("value", "").strip())
+        if done is not None and asked_nothing:
+            return _private(done)
         if action not in ACTIONS or not slot_id:
             return _private(said("admin.which"))
         if action == "set" and not fields.get("value", "").strip():
@@ -180,7 +238,8 @@ class DiscordAdmin:
             render.button(DROP + preview.draft_id, said("admin.cancel"), render.SECONDARY),
         ]
         data = {
-            "content": f"{head}\n-# {render.escape(said('admin.nothing_yet'))}",
+            "content": (f"{render.escape(done)}\n" if done else "")
+            + f"{head}\n-# {render.escape(said('admin.nothing_yet'))}",
             "embeds": shown["embeds"],
             "components": [{"type": 1, "components": buttons}],
             "flags": render.EPHEMERAL,
@@ -221,8 +280,15 @@ def _label(text: str, component: dict[str, Any], description: str = "") -> dict[
     return label | ({"description": render.clip(description, 100)} if description else {})
 
 
-def _select(custom_id: str, options: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": STRING_SELECT, "custom_id": custom_id, "options": options, "required": True}
+def _select(
+    custom_id: str, options: list[dict[str, Any]], *, required: bool = True
+) -> dict[str, Any]:
+    return {
+        "type": STRING_SELECT,
+        "custom_id": custom_id,
+        "options": options,
+        "required": required,
+    }
 
 
 def _text_input(

@@ -73,7 +73,7 @@ class CaremarkButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         engine: Engine = interaction.client.engine
         view = View.FULL if self.kind == "more" else View.BRIEF
-        locale = str(interaction.locale)
+        locale = locale_here(interaction)
         query = Query(
             self.value,
             Platform.DISCORD,
@@ -100,6 +100,14 @@ def plan_here(interaction: discord.Interaction[Any]) -> str | None:
         return None
     guild, channel = str(interaction.guild_id or ""), str(interaction.channel_id or "")
     return routes.plan_for("discord", guild, channel)
+
+
+def locale_here(interaction: discord.Interaction[Any]) -> str:
+    """The person's Discord language, unless their guild has a language set."""
+    routes, locale = getattr(interaction.client, "routes", None), str(interaction.locale)
+    if not isinstance(routes, PlanRoutes):
+        return locale
+    return routes.locale_for("discord", str(interaction.guild_id or ""), locale) or locale
 
 
 def kwargs(data: dict[str, Any], *, edit: bool = False) -> dict[str, Any]:
@@ -161,7 +169,7 @@ def caremark_command(
         if admin is not None and is_admin_command(raw(interaction)):
             await respond_raw(interaction, await admin.answer(raw(interaction)))
             return
-        locale, plan = str(interaction.locale), plan_here(interaction)
+        locale, plan = locale_here(interaction), plan_here(interaction)
         reply = await engine.handle(Query(topic or "", Platform.DISCORD, locale=locale, plan=plan))
         await interaction.response.send_message(**kwargs(render.message(reply)))
 
@@ -169,7 +177,7 @@ def caremark_command(
     async def complete(
         interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        query = Query(current, Platform.DISCORD, locale=str(interaction.locale))
+        query = Query(current, Platform.DISCORD, locale=locale_here(interaction))
         result = render.choices(engine.suggest(query, 25))
         return [
             app_commands.Choice(name=c["name"], value=c["value"]) for c in result["data"]["choices"]
@@ -242,6 +250,7 @@ class GatewayBot(discord.AutoShardedClient):
             BurstLimit(time.time),
             _sent,
             lambda guild, channel: self.routes.plan_for("discord", guild, channel),
+            lambda guild, locale: self.routes.locale_for("discord", guild, locale),
         )
 
     async def on_message(self, message: discord.Message) -> None:

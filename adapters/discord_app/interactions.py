@@ -83,7 +83,7 @@ class Interactions:
         `shared` holds the replay guard and rate limits every instance agrees on."""
         self._engine = engine
         self._shared = shared or SharedState(clock=clock)
-        self._routes = routes or PlanRoutes()
+        self._routes = routes if routes is not None else PlanRoutes()
         self.asks_per_minute = asks_per_minute()
         self._admin = admin
         self._key = VerifyKey(bytes.fromhex(public_key))
@@ -138,6 +138,7 @@ class Interactions:
             return encode(render.error_response(reference()))
         data = interaction.get("data") or {}
         locale = interaction.get("locale") if isinstance(interaction.get("locale"), str) else None
+        locale = self._routes.locale_for("discord", place_of(interaction)[0], locale)
         if kind == COMPONENT:
             return await self._component(str(data.get("custom_id", "")), interaction, locale)
         text = _topic_option(data)

@@ -38,9 +38,11 @@ class DiscordMessages:
         bursts: BurstLimit,
         as_arguments: Callable[[dict[str, Any]], dict[str, Any]],
         plan_of: Callable[[str, str], str | None] = lambda guild, channel: None,
+        locale_of: Callable[[str, str | None], str | None] = lambda guild, locale: locale,
     ) -> None:
-        """`plan_of(guild, channel)` is the plan that answers there (None: the default)."""
-        self._plan_of = plan_of
+        """`plan_of(guild, channel)` is the plan that answers there (None: the default);
+        `locale_of(guild, locale)` the guild's language if it has one set, else `locale`."""
+        self._plan_of, self._locale_of = plan_of, locale_of
         self._engine = engine
         self._conversations = conversations
         self._bursts = bursts
@@ -60,6 +62,8 @@ class DiscordMessages:
 
     async def _answer(self, message: discord.Message, direct: bool) -> None:
         locale = str(message.guild.preferred_locale) if message.guild else None
+        if message.guild:
+            locale = self._locale_of(str(message.guild.id), locale)
         if not direct:
             turn = self._bursts.turn(str(message.channel.id))
             if turn is not Turn.ANSWER:

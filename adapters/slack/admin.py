@@ -58,7 +58,7 @@ class SlackAdmin:
     ) -> None:
         """`routes` says which plan answers in a channel: `/caremark admin` there works on
         that plan."""
-        self._routes = routes or PlanRoutes()
+        self._routes = routes if routes is not None else PlanRoutes()
         self._make_desk: Callable[[], Desk] = desk
         self._desk: Desk | None = None
         self._admins, self._client, self._background = admins, client, background

@@ -194,9 +194,11 @@ class Answers:
     async def ask(self, query: Query) -> Reply:
         return await self._engine.handle(query)
 
-    def locale_of(self, user: str) -> str | None:
-        """The person's Slack locale, if already known (it is looked up in the background)."""
-        return self.locales.get(user) if self.locales else None
+    def locale_of(self, user: str, team: str = "") -> str | None:
+        """The workspace's language if it has one set, else the person's Slack locale if
+        already known (it is looked up in the background)."""
+        known = self.locales.get(user) if self.locales else None
+        return self.routes.locale_for("slack", team, known) if team else known
 
     async def screen_events(
         self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
@@ -238,7 +240,7 @@ class Answers:
         team = str((body.get("team") or {}).get("id") or "")
         channel = str((body.get("channel") or {}).get("id") or "")
         plan = self.routes.plan_for("slack", team, channel)
-        return await self._ask(topic, view, language, self.locale_of(_user(body)), plan)
+        return await self._ask(topic, view, language, self.locale_of(_user(body), team), plan)
 
     async def command_body(
         self,
@@ -261,12 +263,14 @@ class Answers:
         if over:
             return encode(
                 render.notice(
-                    words(of_locale(self.locale_of(user)) or DEFAULT)("conversation.slow_down")
+                    words(of_locale(self.locale_of(user, team)) or DEFAULT)(
+                        "conversation.slow_down"
+                    )
                 )
             )
         try:
             plan = self.routes.plan_for("slack", team, channel)
-            reply = await self._ask(text, locale=self.locale_of(user), plan=plan)
+            reply = await self._ask(text, locale=self.locale_of(user, team), plan=plan)
             return self._rendered.body(reply, "private", lambda: render.message(reply))
         except Exception:
             return encode(render.error_message(_failed("slash command")))

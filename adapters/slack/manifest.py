@@ -32,8 +32,16 @@ SCOPES = (
 """Exactly the events and scopes the listeners in adapters/slack/ use, nothing more."""
 
 
-def manifest(kb: Knowledge, request_url: str | None = None, name: str = APP_NAME) -> dict[str, Any]:
-    """Socket Mode when `request_url` is None, else HTTP with `<request_url>/slack/events`."""
+INSTALL_EVENTS = ("app_uninstalled", "tokens_revoked")
+"""With installs in many workspaces: removing the app forgets that workspace."""
+
+
+def manifest(
+    kb: Knowledge, request_url: str | None = None, name: str = APP_NAME, installs: bool = False
+) -> dict[str, Any]:
+    """Socket Mode when `request_url` is None, else HTTP with `<request_url>/slack/events`.
+    `installs`: for installing in many workspaces (OAuth, org-wide on Enterprise Grid, tokens
+    that rotate), which needs `request_url` for the redirect."""
     order = {category.id: n for n, category in enumerate(kb.categories)}
     topics = sorted(kb.topics, key=lambda t: order.get(t.category, len(order)))
     hint = "[topic or question], e.g. " + ", ".join(t.id for t in topics)
@@ -58,6 +66,12 @@ def manifest(kb: Knowledge, request_url: str | None = None, name: str = APP_NAME
         command["url"] = events
         settings["event_subscriptions"]["request_url"] = events
         settings["interactivity"]["request_url"] = events
+    oauth: dict[str, Any] = {"scopes": {"bot": list(SCOPES)}}
+    if installs and request_url is not None:
+        oauth["redirect_urls"] = [request_url.rstrip("/") + "/slack/oauth_redirect"]
+        settings["event_subscriptions"]["bot_events"] += list(INSTALL_EVENTS)
+        settings["org_deploy_enabled"] = True
+        settings["token_rotation_enabled"] = True
     return {
         "display_information": {
             "name": name,
@@ -72,10 +86,11 @@ def manifest(kb: Knowledge, request_url: str | None = None, name: str = APP_NAME
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [command],
         },
-        "oauth_config": {"scopes": {"bot": list(SCOPES)}},
+        "oauth_config": oauth,
         "settings": settings,
     }
 
 
-def manifest_yaml(kb: Knowledge, request_url: str | None = None) -> str:
-    return yaml.safe_dump(manifest(kb, request_url), sort_keys=False, allow_unicode=True)
+def manifest_yaml(kb: Knowledge, request_url: str | None = None, installs: bool = False) -> str:
+    made = manifest(kb, request_url, installs=installs)
+    return yaml.safe_dump(made, sort_keys=False, allow_unicode=True)

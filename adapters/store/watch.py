@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.background import while_serving
 from adapters.plan_routes import PlanRoutes
+from adapters.store.places import languages
 from adapters.store.routes import routes
 from adapters.store.snapshot import write_plans
 from adapters.store.tables import plan_changes
@@ -77,7 +78,8 @@ class PlanWatch:
 
     async def _load_routes(self) -> None:
         if self._routes is not None:
-            self._routes.replace((r.key, r.plan_id) for r in await routes(self._db))
+            mapped = [(r.key, r.plan_id) for r in await routes(self._db)]
+            self._routes.replace(mapped, (await languages(self._db)).items())
 
     def _recovered(self) -> None:
         if self._down:
