@@ -310,3 +310,25 @@ def test_sigterm_closes_the_client_cleanly() -> None:
     process.send_signal(signal.SIGTERM)
     out, _ = process.communicate(timeout=20)
     assert process.returncode == 0 and "closed" in out
+
+
+async def test_the_gateway_asks_a_fast_asker_to_slow_down_and_shares_once(
+    bot: tuple[GatewayBot, FakeDiscord],
+) -> None:
+    client, fake = bot
+    client.asks_per_minute = 2
+    for _ in range(3):
+        deliver(client, interaction(2, caremark({"name": "topic", "type": 3, "value": "hours"})))
+    callbacks = await fake.wait(3)
+    slowed = [c for c in callbacks if "asked a lot" in json.dumps(c)]
+    assert len(slowed) == 1 and slowed[0]["data"]["flags"] & render.EPHEMERAL
+    share = {"custom_id": "caremark:share:specialty", "component_type": 2}
+    button = {"type": 2, "style": 1, "label": "Share in channel", **share}
+    rows = [{"type": 1, "components": [{k: v for k, v in button.items() if k != "component_type"}]}]
+    message = message_payload("333", "", id="998", flags=64, components=rows)
+    for _ in range(2):
+        deliver(client, interaction(3, share, message=message))
+    later = (await fake.wait(5))[3:]
+    assert (
+        sum("just_shared" in json.dumps(c) or "a moment ago" in json.dumps(c) for c in later) == 1
+    )

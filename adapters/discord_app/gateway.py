@@ -24,9 +24,13 @@ from adapters.discord_app import render
 from adapters.discord_app.admin import DiscordAdmin, is_admin_command, is_admin_interaction
 from adapters.discord_app.commands import command as command_spec
 from adapters.discord_app.messages import DiscordMessages
+from adapters.limits import asks_per_minute, cooled_down, too_many
 from adapters.plan_routes import PlanRoutes
 from adapters.settings import ConfigError
+from adapters.shared import SharedState
+from bot.answer.language import of_locale
 from bot.core import Engine
+from bot.i18n import DEFAULT, words
 from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, View
 
@@ -84,6 +88,14 @@ class CaremarkButton(
         )
         reply = await engine.handle(query)
         if self.kind == "share":
+            shared = getattr(interaction.client, "shared", None)
+            channel = f"discord:{interaction.channel_id or ''}"
+            if isinstance(shared, SharedState) and not await cooled_down(
+                shared, channel, reply.topic_id
+            ):
+                note = words(reply.language)("conversation.just_shared")
+                await interaction.response.send_message(note, ephemeral=True)
+                return
             await interaction.response.send_message(**kwargs(render.message(reply, shared=True)))
             return
         message = interaction.message
@@ -100,6 +112,15 @@ def plan_here(interaction: discord.Interaction[Any]) -> str | None:
         return None
     guild, channel = str(interaction.guild_id or ""), str(interaction.channel_id or "")
     return routes.plan_for("discord", guild, channel)
+
+
+async def too_fast(interaction: discord.Interaction[Any]) -> bool:
+    """Count one question from this person, across instances; True past their limit."""
+    shared = getattr(interaction.client, "shared", None)
+    limit = getattr(interaction.client, "asks_per_minute", 0)
+    if not isinstance(shared, SharedState) or not isinstance(limit, int):
+        return False
+    return await too_many(shared, f"discord:{interaction.user.id}", limit)
 
 
 def locale_here(interaction: discord.Interaction[Any]) -> str:
@@ -170,6 +191,10 @@ def caremark_command(
             await respond_raw(interaction, await admin.answer(raw(interaction)))
             return
         locale, plan = locale_here(interaction), plan_here(interaction)
+        if await too_fast(interaction):
+            note = words(of_locale(locale) or DEFAULT)("conversation.slow_down")
+            await interaction.response.send_message(note, ephemeral=True)
+            return
         reply = await engine.handle(Query(topic or "", Platform.DISCORD, locale=locale, plan=plan))
         await interaction.response.send_message(**kwargs(render.message(reply)))
 
@@ -244,6 +269,9 @@ class GatewayBot(discord.AutoShardedClient):
         self.admin = admin
         self.routes = PlanRoutes()
         """Which plan answers in which guild and channel (filled by the store's watch)."""
+        self.shared = SharedState()
+        """Rate limits and Share cooldowns: in Redis when `run` is given REDIS_URL."""
+        self.asks_per_minute = asks_per_minute()
         self.messages = DiscordMessages(
             engine,
             Conversations(time.time),
@@ -309,6 +337,7 @@ async def run(
     `alongside` (following the plan store, say) runs for as long as the bot does; `routes`
     is the table of which plan answers where that work keeps current."""
     bot = GatewayBot(engine, admin, shards())
+    bot.shared = SharedState.from_env()
     if routes is not None:
         bot.routes = routes
     helpers = [asyncio.create_task(work()) for work in alongside]
@@ -324,5 +353,6 @@ async def run(
         stopper.cancel()
         for helper in helpers:
             helper.cancel()
+        await bot.shared.close()
         if runner in done:
             runner.result()  # a login failure surfaces as an error, not a silent exit
