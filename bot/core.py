@@ -23,7 +23,7 @@ from bot.i18n import Phrase
 from bot.kb.knowledge import Knowledge
 from bot.ports import Answered, Clock, Observer, utc_now
 from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, View, Visibility
-from bot.safety import pii
+from bot.safety import phones, pii
 from bot.safety.audit import audit
 from bot.safety.trust import Findings, Selection, select
 from bot.safety.verify import Check, verify
@@ -197,6 +197,23 @@ class Engine:
 
     def verdict_reply(self, query: Query, checks: list[Check]) -> Reply:
         return build.verify_reply(self.knowledge, checks, self._context(query, frustrated=False))
+
+    def check_message(self, query: Query) -> Reply:
+        """Verdicts on every phone number, address and link in someone's message, checked
+        from a menu on it (Slack's shortcut, Discord's context menu), in the asker's language:
+        their choice, else their app's, else the message's. Identifiers in the message are
+        blanked first; nothing of it is logged."""
+        loaded = self._pick(query)
+        text = pii.without_identifiers(query.text[: phones.MESSAGE_CHARS])
+        chosen = (
+            query.language
+            or language.of_locale(query.locale)
+            or language.written_in(text[:MAX_QUERY_CHARS])
+            or self._language
+        )
+        checks = verify(text, loaded.kb, loaded.findings, message=True)
+        ctx = self._context(replace(query, language=chosen), frustrated=False)
+        return build.verify_reply(loaded.kb, checks, ctx)
 
     def say(self, phrase: Phrase, language: str = i18n.DEFAULT) -> str:
         """A phrase in words, in `language`, with this knowledge base's labels."""

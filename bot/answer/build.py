@@ -42,6 +42,7 @@ VERDICTS = {
     Verdict.OFFICIAL: "verify.official",
     Verdict.PLAN_VERIFIED: "verify.plan",
     Verdict.UNKNOWN: "verify.unknown",
+    Verdict.CANT_TELL: "verify.cant_tell",
     Verdict.SCAM: "verify.scam",
 }
 BRIEF_RELATED = 3
@@ -205,7 +206,9 @@ def verify_reply(kb: Knowledge, checks: Iterable[Check], ctx: Context) -> Reply:
         verdict = words(VERDICTS[check.verdict])
         reason = say(ctx.prose, words, check.reason)
         lines.append(words("verify.line", what=what, verdict=verdict, reason=reason))
-    doubtful = any(c.verdict in (Verdict.SCAM, Verdict.UNKNOWN) for c in checks)
+    if not checks:
+        lines.append(words("verify.nothing"))
+    doubtful = any(c.verdict in (Verdict.SCAM, Verdict.UNKNOWN, Verdict.CANT_TELL) for c in checks)
     if doubtful:
         lines.append(words("verify.advice"))
     if any(c.resembles and c.resembles.slot.kind == "tty" for c in checks):

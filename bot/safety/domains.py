@@ -99,7 +99,8 @@ def judge(text: str, allow: Iterable[str] = OFFICIAL_DOMAINS) -> DomainCheck:
     if domain in allowed and not punycode and host.isascii():
         return DomainCheck(Verdict.OFFICIAL, Phrase.of("reason.official_domain"), domain)
     for official in allowed:
-        if f".{official}." in f".{host}." and domain != official:
+        tricked = f".{official}." in f".{host}." or f".{official}-" in f".{host}"
+        if tricked and domain != official:
             return DomainCheck(
                 Verdict.LOOKALIKE,
                 Phrase.of("reason.subdomain_trick", official=official),
@@ -154,13 +155,20 @@ def judge(text: str, allow: Iterable[str] = OFFICIAL_DOMAINS) -> DomainCheck:
 
 
 BRAND_WORDS = ("caremark", "cvshealth", "cvsspecialty")
+BAIT_WORDS = (
+    "support", "help", "secure", "login", "billing", "rx", "pay", "member", "care", "pharm",
+    "health", "benefit", "verify", "account", "refill", "service", "online", "claim",
+)  # fmt: skip
+"""Words phishing names add to a brand (`cvssupport`, `cvs-rx-billing`)."""
 
 
 def _uses_the_brand(label: str) -> bool:
     """A name built on CVS's brand (`caremark-support`, `cvs-caremark-help`) that is not one of
     its domains: phishing sites borrow the name because people trust it."""
     parts = label.replace("_", "-").split("-")
-    return any(w in label for w in BRAND_WORDS) or any(p == "cvs" for p in parts)
+    if any(w in label for w in BRAND_WORDS) or any(p == "cvs" for p in parts):
+        return True
+    return "cvs" in label and any(bait in label for bait in BAIT_WORDS)
 
 
 def _split(domain: str) -> tuple[str, str]:
@@ -169,8 +177,9 @@ def _split(domain: str) -> tuple[str, str]:
 
 
 def _nearest(domain: str, allowed: tuple[str, ...]) -> str | None:
-    """The allowlisted domain whose skeleton equals, or nearly equals, this one's."""
-    folded = skeleton(domain)
+    """The allowlisted domain whose skeleton equals, or nearly equals, this one's (accents
+    dropped: `carmàrk` is one letter from `caremark`, not two)."""
+    folded = "".join(ch for ch in skeleton(domain) if not unicodedata.combining(ch))
     for official in allowed:
         near = DamerauLevenshtein.distance(_split(folded)[0], _split(skeleton(official))[0])
         if folded == skeleton(official) or near <= MAX_EDITS:

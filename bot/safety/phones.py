@@ -75,12 +75,18 @@ SCAN_CHARS = 600
 states it; identifiers (`bot/safety/pii.py`) are still looked for everywhere."""
 
 
-def find_numbers(text: str) -> list[Number]:
-    """The valid phone numbers written in free text, each once, the first `MAX_NUMBERS`."""
+MESSAGE_CHARS = 4000
+"""A message checked from a menu is searched this far: a scam's number is often at the end."""
+
+
+def find_numbers(text: str, whole: bool = False) -> list[Number]:
+    """The valid phone numbers written in free text, each once, the first `MAX_NUMBERS`
+    (`whole`: in the first `MESSAGE_CHARS`, else the first `SCAN_CHARS`)."""
     if digit_count(text) < MIN_DIGITS:
         return []
+    scanned = text[: MESSAGE_CHARS if whole else SCAN_CHARS]
     matches = phonenumbers.PhoneNumberMatcher(
-        text[:SCAN_CHARS], REGION, leniency=phonenumbers.Leniency.VALID, max_tries=MAX_TRIES
+        scanned, REGION, leniency=phonenumbers.Leniency.VALID, max_tries=MAX_TRIES
     )
     e164 = phonenumbers.PhoneNumberFormat.E164
     found: dict[str, Number] = {}

@@ -1,15 +1,20 @@
-""" "Is this number, domain, e-mail or URL legit?" — a verdict with its reason.
+""" "Is this number, domain, e-mail or URL legit?" — a verdict with its reason: the one
+checker behind `/caremark`, `caremark-bot verify`, Slack's message shortcut and Discord's
+context menu.
 
 The verdict never repeats or links the thing asked about (a scam address would become a live
-link, and a number might be someone's own); it names the trusted contact it resembles instead.
+link, and a number might be someone's own); it names the kind of thing ("the second number in
+the message") and the trusted contact it resembles instead.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.i18n import Label, Phrase
 from bot.kb.knowledge import FactRecord, Knowledge
@@ -56,29 +61,62 @@ _RELAY_REASON = Phrase.of("reason.relay")
 TRUSTED = (Trust.OFFICIAL, Trust.PLAN_VERIFIED)
 
 
+_TTY = re.compile(r"\b(tty|tdd|teletype|text ?telephone|deaf|hard of hearing|sordos?)\b", re.I)
+SHORTENERS = frozenset(
+    (
+        "bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly", "rebrand.ly",
+        "cutt.ly", "shorturl.at", "rb.gy", "tiny.cc", "t.ly", "s.id", "lnkd.in", "bl.ink",
+        "short.io", "tr.im", "v.gd", "qrco.de", "linktr.ee",
+    )
+)  # fmt: skip
+"""Link shorteners: where such a link goes cannot be seen without opening it."""
+_CLAIMS_CVS = re.compile(r"\b(cvs|caremark|pharmacy benefits?|farmacia|beneficios)\b", re.I)
+_ASKS_SECRETS = re.compile(
+    r"\b(ssn|social security|seguro social|member ?id|member number|id number|"
+    r"(card|tarjeta) (number|n[uú]mero)|n[uú]mero de (miembro|tarjeta)|"
+    r"(verification|security|one[- ]time|confirmation) code|passcode|pin|c[oó]digo|"
+    r"date of birth|fecha de nacimiento)\b",
+    re.I,
+)
+_DIGIT_RUN = re.compile(r"(?<![\w-])\+?\d(?:[ .()-]{0,2}\d){7,12}(?![\w-])")
+"""Something written as a phone number, valid or not."""
+MAX_CHECKS = 10
+"""A message has at most this many things checked; the rest would bury the verdicts."""
+
+
 class Verdict(StrEnum):
     OFFICIAL = "official"
     PLAN_VERIFIED = "plan-verified"
     UNKNOWN = "unknown"
+    CANT_TELL = "can't tell"
     SCAM = "looks like a scam"
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One thing asked about: what it is (never the thing itself), the verdict and why."""
+    """One thing asked about: what it is (never the thing itself), the verdict and why.
+    `kind` is number, email, web, relay or message."""
 
     what: Phrase
     verdict: Verdict
     reason: Phrase
     resembles: FactRecord | None = None
+    kind: str = "number"
 
 
-def subjects(text: str) -> tuple[list[phones.Number], list[str], bool]:
-    """Numbers, domain-like strings and the 711 relay code written in `text`."""
-    numbers = phones.find_numbers(text)
-    tokens = (t.strip(_TRIM) for t in text.split() if len(t) <= MAX_TOKEN)
+def subjects(text: str, whole: bool = False) -> tuple[list[phones.Number], list[str], bool]:
+    """Numbers, domain-like strings and the 711 relay code written in `text` (`whole`: look
+    for numbers in all of it, not only where a question states them)."""
+    numbers = phones.find_numbers(text, whole=whole)
+    tokens = (t.strip(_TRIM) for t in _links_apart(text).split() if len(t) <= MAX_TOKEN)
     found = [t for t in tokens if "." in t and not t[:1].isdigit() and _DOMAIN.match(t)]
-    return numbers, found, bool(_RELAY.search(text))
+    return numbers, list(dict.fromkeys(found)), bool(_RELAY.search(text))
+
+
+def _links_apart(text: str) -> str:
+    """Slack writes a link as `<https://target|the text shown>`: both are checked (a link
+    whose text says caremark.com can lead anywhere)."""
+    return text.replace("|", " ") if "<" in text else text
 
 
 def asks_to_verify(text: str) -> bool:
@@ -104,17 +142,102 @@ def verify(
     findings: Mapping[str, tuple[Finding, ...]],
     *,
     asked: bool = False,
+    message: bool = False,
 ) -> list[Check]:
     """Verdicts on every number and address in a message that asks about them; else [].
-    `asked` says the whole text is to be checked (`caremark-bot verify 711`)."""
-    numbers, names, relay = subjects(text)
-    if not (asked or _asking(text, numbers, names, relay)):
+    `asked` says the whole text is to be checked (`caremark-bot verify 711`); `message`, that
+    it is someone's message checked from a menu (numbers are looked for in all of it, and a
+    message fishing for identifiers is called out even with no contact in it)."""
+    numbers, names, relay = subjects(text, whole=message)
+    fishing = asks_for_secrets(text) and bool(_DOUBT.search(text) or _CONTACTED.search(text))
+    if not (asked or message or fishing or _asking(text, numbers, names, relay)):
         return []
-    checks = [_number(n, kb, findings) for n in numbers]
-    checks += [_domain(name, kb) for name in names]
+    trusted = _trusted(kb, findings)
+    tty = bool(_TTY.search(text))
+    checks = [_number(n, kb, findings, trusted, tty) for n in numbers]
+    checks += [c for run in _undialable(text, numbers) if (c := _near_miss(run, trusted))]
+    hosts: set[str] = set()
+    for name in names:
+        host = domains.registrable(domains.host_of(name))
+        if host not in hosts:
+            hosts.add(host)
+            checks.append(_domain(name, kb))
     if relay:
-        checks.append(Check(Phrase.of("verify.what_relay"), Verdict.OFFICIAL, _RELAY_REASON))
-    return checks
+        what = Phrase.of("verify.what_relay")
+        checks.append(Check(what, Verdict.OFFICIAL, _RELAY_REASON, kind="relay"))
+    if fishing or ((message or asked) and asks_for_secrets(text)):
+        reason = Phrase.of("reason.asks_for_secrets")
+        checks.append(Check(Phrase.of("verify.what_message"), Verdict.SCAM, reason, kind="message"))
+    return _named(checks[:MAX_CHECKS], message)
+
+
+def asks_for_secrets(text: str) -> bool:
+    """Claims to be CVS or Caremark, and asks for an SSN, a member ID, a card number or a
+    code: the shape of a benefits scam, whatever contact it gives (or none)."""
+    return bool(_CLAIMS_CVS.search(text) and _ASKS_SECRETS.search(text))
+
+
+_GENDER = {"number": "m", "web": "m", "email": "f"}
+
+
+def _named(checks: list[Check], message: bool) -> list[Check]:
+    """Each check named by its kind: "the number in the message", "the second link in the
+    message"; a single thing someone asked about keeps "the number you asked about"."""
+    total = {kind: sum(c.kind == kind for c in checks) for kind in _GENDER}
+    seen = dict.fromkeys(_GENDER, 0)
+    named = []
+    for check in checks:
+        if check.kind not in _GENDER or not (message or total[check.kind] > 1):
+            named.append(check)
+            continue
+        seen[check.kind] += 1
+        if total[check.kind] == 1:
+            what = Phrase.of(f"verify.in_{check.kind}")
+        else:
+            nth = Phrase.of(f"ordinal.{_GENDER[check.kind]}.{seen[check.kind]}")
+            what = Phrase.of(f"verify.in_{check.kind}_nth", nth=nth)
+        named.append(replace(check, what=what))
+    return named
+
+
+def _trusted(
+    kb: Knowledge, findings: Mapping[str, tuple[Finding, ...]]
+) -> list[tuple[phones.Number, FactRecord]]:
+    """The official and plan-verified phone numbers, parsed."""
+    found = []
+    for record in _records(kb):
+        if record.slot.kind not in PHONE_KINDS or trust_of(record, kb) not in TRUSTED:
+            continue
+        number = phones.parse(getattr(record.fact, "value", ""))
+        if number and not _withheld(record, findings):
+            found.append((number, record))
+    return found
+
+
+def _undialable(text: str, valid: list[phones.Number]) -> list[str]:
+    """The digits of what is written like a phone number but is not a valid one."""
+    dialable = {n.national for n in valid}
+    runs = []
+    for match in _DIGIT_RUN.finditer(text[: phones.MESSAGE_CHARS]):
+        digits = re.sub(r"\D", "", match.group())
+        if phones.parse(match.group()) is None and digits not in dialable:
+            runs.append(digits)
+    return list(dict.fromkeys(runs))[: phones.MAX_NUMBERS]
+
+
+def _near_miss(digits: str, trusted: list[tuple[phones.Number, FactRecord]]) -> Check | None:
+    """A number that can't be dialled as written, a digit or two from a trusted one."""
+    best = None
+    written = {digits, digits[1:]} if digits.startswith("1") else {digits}  # a leading 1
+    for number, record in trusted:
+        edits = min(DamerauLevenshtein.distance(w, number.national) for w in written)
+        if 0 < edits <= phones.NEAR_MISS_EDITS and (best is None or edits < best[0]):
+            best = (edits, record)
+    if best is None:
+        return None
+    count = Phrase.of(_DIGITS[best[0]])
+    reason = Phrase.of("reason.undialable_near", count=count, label=Label(best[1].slot.id))
+    return Check(Phrase.of("verify.what_number"), Verdict.SCAM, reason, best[1])
 
 
 def _records(kb: Knowledge) -> Iterator[FactRecord]:
@@ -123,18 +246,33 @@ def _records(kb: Knowledge) -> Iterator[FactRecord]:
 
 
 def _number(
-    number: phones.Number, kb: Knowledge, findings: Mapping[str, tuple[Finding, ...]]
+    number: phones.Number,
+    kb: Knowledge,
+    findings: Mapping[str, tuple[Finding, ...]],
+    trusted: list[tuple[phones.Number, FactRecord]],
+    tty: bool = False,
 ) -> Check:
     """A number equal to a trusted one is that line, whatever else is near it: an official
-    number is never called a scam because a plan's number is close to it."""
+    number is never called a scam because a plan's number is close to it. An unknown number
+    given as a TTY line points to the 711 relay."""
+    checked = _judged_number(number, kb, findings, trusted)
+    if tty and checked.verdict in (Verdict.UNKNOWN, Verdict.SCAM):
+        relay = next((r for _, r in trusted if r.slot.kind == "tty"), checked.resembles)
+        return replace(checked, reason=Phrase.of("reason.fake_tty"), resembles=relay)
+    return checked
+
+
+def _judged_number(
+    number: phones.Number,
+    kb: Knowledge,
+    findings: Mapping[str, tuple[Finding, ...]],
+    trusted: list[tuple[phones.Number, FactRecord]],
+) -> Check:
     what = Phrase.of("verify.what_number")
     known = [
         (r, phones.parse(getattr(r.fact, "value", "")))
         for r in _records(kb)
         if r.slot.kind in PHONE_KINDS
-    ]
-    trusted = [
-        (n, r) for r, n in known if n and trust_of(r, kb) in TRUSTED and not _withheld(r, findings)
     ]
     same = [r for r, n in known if n and n.e164 == number.e164]
     same.sort(key=lambda r: RANK[trust_of(r, kb)])
@@ -176,13 +314,16 @@ def _withheld(record: FactRecord, findings: Mapping[str, tuple[Finding, ...]]) -
 
 
 def _domain(name: str, kb: Knowledge) -> Check:
-    what = Phrase.of("verify.what_email" if "@" in name else "verify.what_web")
+    kind = "email" if "@" in name and "://" not in name else "web"
+    what = Phrase.of(f"verify.what_{kind}")
     own = (*kb.settings.allowed_domains, *(kb.plan.allowed_domains if kb.plan else ()))
     check = domains.judge(name, (*domains.OFFICIAL_DOMAINS, *own))
     if check.verdict is domains.Verdict.OFFICIAL:
         if check.domain in domains.OFFICIAL_DOMAINS:
-            return Check(what, Verdict.OFFICIAL, check.reason)
-        return Check(what, Verdict.PLAN_VERIFIED, Phrase.of("reason.plan_domain"))
+            return Check(what, Verdict.OFFICIAL, check.reason, kind=kind)
+        return Check(what, Verdict.PLAN_VERIFIED, Phrase.of("reason.plan_domain"), kind=kind)
     if check.verdict is domains.Verdict.LOOKALIKE:
-        return Check(what, Verdict.SCAM, check.reason)
-    return Check(what, Verdict.UNKNOWN, check.reason)
+        return Check(what, Verdict.SCAM, check.reason, kind=kind)
+    if check.domain in SHORTENERS:
+        return Check(what, Verdict.CANT_TELL, Phrase.of("reason.shortened"), kind=kind)
+    return Check(what, Verdict.UNKNOWN, check.reason, kind=kind)
