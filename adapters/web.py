@@ -40,6 +40,7 @@ from adapters.slack.app import (
     slash_command,
     web_client,
 )
+from adapters.slack.check import MessageCheck
 from adapters.slack.clients import CLIENT, Clients
 from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
@@ -80,6 +81,13 @@ class Slack:
         clients = Clients(web_client(settings) if installs is None else None)
         answers = Answers(engine, clients=clients, shared=shared or SharedState())
         app = build_app(answers, settings, installs)
+        MessageCheck(
+            engine,
+            answers.background,
+            answers.locale_of,
+            lambda: answers.routes,
+            lambda: answers.admin,
+        ).register(app)
         socket = (
             AsyncSocketModeHandler(app, settings.app_token) if settings.mode == "socket" else None
         )

@@ -26,7 +26,7 @@ from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, View, Visibili
 from bot.safety import phones, pii
 from bot.safety.audit import audit
 from bot.safety.trust import Findings, Selection, select
-from bot.safety.verify import Check, verify
+from bot.safety.verify import FISHING, Check, asks_for_secrets, verify
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,8 @@ class Engine:
         their choice, else their app's, else the message's. Identifiers in the message are
         blanked first; nothing of it is logged."""
         loaded = self._pick(query)
-        text = pii.without_identifiers(query.text[: phones.MESSAGE_CHARS])
+        said = query.text[: phones.MESSAGE_CHARS]
+        text = pii.without_identifiers(said)
         chosen = (
             query.language
             or language.of_locale(query.locale)
@@ -212,6 +213,8 @@ class Engine:
             or self._language
         )
         checks = verify(text, loaded.kb, loaded.findings, message=True)
+        if FISHING not in checks and asks_for_secrets(said):  # ("member ID" was blanked)
+            checks.append(FISHING)
         ctx = self._context(replace(query, language=chosen), frustrated=False)
         return build.verify_reply(loaded.kb, checks, ctx)
 

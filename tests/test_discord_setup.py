@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.cli import main
-from adapters.discord_app.commands import command, sync
+from adapters.discord_app.commands import check_command, command, sync
 from adapters.settings import ConfigError, DiscordSettings, discord_settings
 from bot.kb.knowledge import Knowledge
 from tests.discord_limits import violations
@@ -46,7 +46,7 @@ def test_commands_prints_the_registration_json(
     capsys: pytest.CaptureFixture[str], kb: Knowledge
 ) -> None:
     assert main(["discord", "commands"]) == 0
-    assert json.loads(capsys.readouterr().out) == [command(kb)]
+    assert json.loads(capsys.readouterr().out) == [command(kb), check_command()]
 
 
 @pytest.mark.parametrize("guild", [None, "123456"])
@@ -65,13 +65,13 @@ async def test_sync_puts_the_commands(kb: Knowledge, guild: str | None) -> None:
     await server.start_server()
     try:
         settings = DiscordSettings(None, "tok", "42", str(server.make_url("/api/v10")))
-        assert await sync(kb, settings, guild) == 1
+        assert await sync(kb, settings, guild) == 2
     finally:
         await server.close()
     ((path, auth, body),) = seen
     scope = f"/guilds/{guild}" if guild else ""
     assert path == f"/api/v10/applications/42{scope}/commands"
-    assert auth == "Bot tok" and body == [command(kb)]
+    assert auth == "Bot tok" and body == [command(kb), check_command()]
 
 
 async def test_sync_reports_a_refusal(kb: Knowledge) -> None:

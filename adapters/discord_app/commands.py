@@ -14,7 +14,7 @@ from bot.kb.knowledge import Knowledge
 NAME = "caremark"
 MAX_DESCRIPTION = 100
 MAX_COMMAND_CHARS = 8000
-STRING, CHAT_INPUT = 3, 1
+STRING, CHAT_INPUT, MESSAGE = 3, 1, 3
 GUILD_INSTALL, USER_INSTALL = 0, 1
 GUILD, BOT_DM, PRIVATE_CHANNEL = 0, 1, 2
 
@@ -49,12 +49,24 @@ def command(kb: Knowledge) -> dict[str, Any]:
     }
 
 
+def check_command() -> dict[str, Any]:
+    """*Check contacts* on a message's menu (Apps → Check contacts): a message command needs
+    no privileged intent, since Discord sends the message it was used on."""
+    return {
+        "name": words("en")("platform.discord_check"),
+        "name_localizations": _in_spanish(words("es")("platform.discord_check")),
+        "type": MESSAGE,
+        "integration_types": [GUILD_INSTALL, USER_INSTALL],
+        "contexts": [GUILD, BOT_DM, PRIVATE_CHANNEL],
+    }
+
+
 def _in_spanish(text: str) -> dict[str, str]:
     return {locale: text[:MAX_DESCRIPTION] for locale in SPANISH_LOCALES}
 
 
 def commands(kb: Knowledge) -> list[dict[str, Any]]:
-    return [command(kb)]
+    return [command(kb), check_command()]
 
 
 async def sync(kb: Knowledge, settings: DiscordSettings, guild: str | None = None) -> int:

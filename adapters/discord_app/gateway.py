@@ -22,6 +22,8 @@ from adapters.bursts import BurstLimit
 from adapters.conversations import Conversations
 from adapters.discord_app import render
 from adapters.discord_app.admin import DiscordAdmin, is_admin_command, is_admin_interaction
+from adapters.discord_app.check import message_text
+from adapters.discord_app.commands import check_command
 from adapters.discord_app.commands import command as command_spec
 from adapters.discord_app.messages import DiscordMessages
 from adapters.limits import asks_per_minute, cooled_down, too_many
@@ -171,6 +173,36 @@ def _sent(data: dict[str, Any]) -> dict[str, Any]:
     return kwargs(data, edit=True)
 
 
+def check_menu(engine: Engine) -> app_commands.ContextMenu:
+    """*Check contacts* on a message, as `caremark-bot discord commands` prints it."""
+    spec = check_command()
+
+    async def check(interaction: discord.Interaction[Any], message: discord.Message) -> None:
+        said = {
+            "content": message.content,
+            "embeds": [embed.to_dict() for embed in message.embeds],
+            "attachments": [{"filename": a.filename} for a in message.attachments],
+            "components": [row.to_dict() for row in message.components],
+        }
+        query = Query(
+            message_text(said),
+            Platform.DISCORD,
+            locale=locale_here(interaction),
+            plan=plan_here(interaction),
+        )
+        reply = engine.check_message(query)
+        await interaction.response.send_message(**kwargs(render.message(reply)))
+
+    return app_commands.ContextMenu(
+        name=spec["name"],
+        callback=check,
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=True, private_channel=True
+        ),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+    )
+
+
 def caremark_command(
     engine: Engine, kb: Knowledge, admin: DiscordAdmin | None = None
 ) -> app_commands.Command[Any, Any, Any]:
@@ -212,13 +244,16 @@ def caremark_command(
 
 
 class SpecTranslator(app_commands.Translator):
-    """The command's descriptions in each locale the printed command localizes them to."""
+    """The commands' names and descriptions in each locale the printed commands localize
+    them to."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, *specs: dict[str, Any]) -> None:
         self._words: dict[tuple[str, str], str] = {}
-        for part in (spec, *spec["options"]):
+        for part in (p for spec in specs for p in (spec, *spec.get("options", []))):
             for locale, text in part.get("description_localizations", {}).items():
                 self._words[(part["description"], locale)] = text
+            for locale, text in part.get("name_localizations", {}).items():
+                self._words[(part["name"], locale)] = text
 
     async def translate(
         self,
@@ -266,6 +301,7 @@ class GatewayBot(discord.AutoShardedClient):
         self.engine = engine
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(caremark_command(engine, engine.knowledge, admin))
+        self.tree.add_command(check_menu(engine))
         self.admin = admin
         self.routes = PlanRoutes()
         """Which plan answers in which guild and channel (filled by the store's watch)."""
@@ -295,7 +331,9 @@ class GatewayBot(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(CaremarkButton)
-        await self.tree.set_translator(SpecTranslator(command_spec(self.engine.knowledge)))
+        await self.tree.set_translator(
+            SpecTranslator(command_spec(self.engine.knowledge), check_command())
+        )
 
 
 _ADMIN_KINDS = (discord.InteractionType.component, discord.InteractionType.modal_submit)

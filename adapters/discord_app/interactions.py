@@ -24,6 +24,7 @@ from adapters.discord_app.admin import (
     place_of,
     user_id,
 )
+from adapters.discord_app.check import is_check, message_text, target_message
 from adapters.limits import admitted, asks_per_minute, cooled_down
 from adapters.logs import reference
 from adapters.plan_routes import PlanRoutes
@@ -141,6 +142,14 @@ class Interactions:
         locale = self._routes.locale_for("discord", place_of(interaction)[0], locale)
         if kind == COMPONENT:
             return await self._component(str(data.get("custom_id", "")), interaction, locale)
+        if kind == COMMAND and is_check(interaction):
+            query = Query(
+                message_text(target_message(interaction)),
+                Platform.DISCORD,
+                locale=locale,
+                plan=self._plan(interaction),
+            )
+            return encode(render.response(self._engine.check_message(query)))
         text = _topic_option(data)
         if kind == AUTOCOMPLETE:
             query = Query(text, Platform.DISCORD, locale=locale)

@@ -403,6 +403,10 @@ class SlackAdmin:
         owner = slot is not None and slot.owner == user
         return owner or self._admins.allows(user, known[1]), known[2]
 
+    async def allows(self, user: str) -> bool:
+        """Whether `user` is a plan admin here."""
+        return (await self._person(user))[0]
+
     async def name(self, user: str) -> str | None:
         """The person's name in the workspace, if Slack says."""
         _, name = await self._person(user)

@@ -299,7 +299,7 @@ class Answers:
     async def share(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         """Post the same answer visibly in the channel, as a new message, after the ack."""
         await ack()
-        self.background.spawn(_guarded(respond, "share", lambda: self._shared(body, respond)))
+        self.background.spawn(guarded(respond, "share", lambda: self._shared(body, respond)))
 
     async def _shared(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         reply = await self._pressed(body)
@@ -315,7 +315,7 @@ class Answers:
     ) -> None:
         """A topic or suggestion button: in place when private, privately when in a channel."""
         await ack()
-        work = _guarded(respond, "topic button", lambda: self._topic(body, respond, client))
+        work = guarded(respond, "topic button", lambda: self._topic(body, respond, client))
         self.background.spawn(work)
 
     async def more(
@@ -323,7 +323,7 @@ class Answers:
     ) -> None:
         """'More details' or 'Show all topics': the full answer, in place when private."""
         await ack()
-        work = _guarded(respond, "more", lambda: self._topic(body, respond, client, View.FULL))
+        work = guarded(respond, "more", lambda: self._topic(body, respond, client, View.FULL))
         self.background.spawn(work)
 
     async def _topic(
@@ -368,7 +368,7 @@ def _failed(what: str) -> str:
     return ref
 
 
-async def _guarded(respond: AsyncRespond, what: str, work: Callable[[], Awaitable[None]]) -> None:
+async def guarded(respond: AsyncRespond, what: str, work: Callable[[], Awaitable[None]]) -> None:
     """Run the work after an ack; if it fails, tell the person privately, with a reference."""
     try:
         await work()

@@ -7,12 +7,15 @@ from typing import Any
 import yaml
 
 from adapters.slack.app import COMMAND
+from adapters.slack.check import CALLBACK as CHECK_CALLBACK
 from bot.kb.knowledge import Knowledge
 
 MAX_COMMAND = 32
 MAX_DESCRIPTION = 2000
 MAX_USAGE_HINT = 1000
 APP_NAME = "Caremark help"
+SHORTCUT_NAME = "Check with Caremark bot"
+"""The message shortcut's name (Slack allows 24 characters)."""
 EVENTS = (
     "app_home_opened",
     "app_mention",  # @Caremark help in a channel or thread
@@ -85,6 +88,14 @@ def manifest(
             },
             "bot_user": {"display_name": name, "always_online": True},
             "slash_commands": [command],
+            "shortcuts": [
+                {
+                    "name": SHORTCUT_NAME,
+                    "type": "message",
+                    "callback_id": CHECK_CALLBACK,
+                    "description": "Is a number, address or link in this message really CVS's?",
+                }
+            ],
         },
         "oauth_config": oauth,
         "settings": settings,

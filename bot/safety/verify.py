@@ -29,6 +29,10 @@ _DOMAIN = re.compile(
 )
 """Matched against one whitespace-free token at a time, never against a whole message."""
 MAX_TOKEN = 300
+_FILE = re.compile(
+    r"\.(png|jpe?g|gif|webp|heic|pdf|docx?|xlsx?|pptx?|txt|csv|zip|mov|mp4|mp3|wav)$", re.I
+)
+"""A file's name (`screenshot.png`), not a web address."""
 _TRIM = "\"'()[]{}<>,;!?*"
 _RELAY = re.compile(r"(?<![\d-])711(?![\d-])")
 _NUMBERISH = re.compile(r"[+(]?\d[\d ().-]{5,}\d")
@@ -109,7 +113,11 @@ def subjects(text: str, whole: bool = False) -> tuple[list[phones.Number], list[
     for numbers in all of it, not only where a question states them)."""
     numbers = phones.find_numbers(text, whole=whole)
     tokens = (t.strip(_TRIM) for t in _links_apart(text).split() if len(t) <= MAX_TOKEN)
-    found = [t for t in tokens if "." in t and not t[:1].isdigit() and _DOMAIN.match(t)]
+    found = [
+        t
+        for t in tokens
+        if "." in t and not t[:1].isdigit() and _DOMAIN.match(t) and not _FILE.search(t)
+    ]
     return numbers, list(dict.fromkeys(found)), bool(_RELAY.search(text))
 
 
@@ -166,9 +174,17 @@ def verify(
         what = Phrase.of("verify.what_relay")
         checks.append(Check(what, Verdict.OFFICIAL, _RELAY_REASON, kind="relay"))
     if fishing or ((message or asked) and asks_for_secrets(text)):
-        reason = Phrase.of("reason.asks_for_secrets")
-        checks.append(Check(Phrase.of("verify.what_message"), Verdict.SCAM, reason, kind="message"))
+        checks.append(FISHING)
     return _named(checks[:MAX_CHECKS], message)
+
+
+FISHING = Check(
+    Phrase.of("verify.what_message"),
+    Verdict.SCAM,
+    Phrase.of("reason.asks_for_secrets"),
+    kind="message",
+)
+"""The verdict on a message fishing for identifiers."""
 
 
 def asks_for_secrets(text: str) -> bool:
