@@ -11,6 +11,7 @@
    loop's worst lag under that load (from /metrics).
 4. The SDK defaults' known defects against ours (bench/defects.py): hostile requests answered
    5xx, and a button failing right after `ack()`.
+5. Checking a 4,000-character message from its menu (bench/message_check.py): worst p99.
 Writes bench/results/summary.md, summary.json and latency.png (when matplotlib is installed).
 """
 
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.discord_app import render as discord_render  # noqa: E402
 from adapters.slack import render as slack_render  # noqa: E402
-from bench import defects, endpoints, synthetic  # noqa: E402
+from bench import defects, endpoints, message_check, synthetic  # noqa: E402
 from bench.answer_latency import workload  # noqa: E402
 from bot.core import Engine  # noqa: E402
 from bot.reply import Query  # noqa: E402
@@ -49,6 +50,7 @@ TARGETS = {
     "cold start s": 1.0,
     "rss MB after 10k": 90.0,
     "loop lag ms": 20.0,
+    "4,000-char message check p99 ms": 2.0,
 }
 HIGHER_IS_BETTER = {"slack x bare (32 conn)", "discord x bare (32 conn)"}
 
@@ -167,6 +169,7 @@ def against_targets(report: dict[str, Any]) -> dict[str, float | None]:
         "cold start s": proc["cold_start_s"],
         "rss MB after 10k": proc["rss_mb"],
         "loop lag ms": proc["loop_lag_ms"],
+        "4,000-char message check p99 ms": message_check.worst_p99(report["message_check"]),
     }
 
 
@@ -254,6 +257,7 @@ def main() -> None:
         "endpoints": {p: endpoints.run(p, 300 if quick else 3_000) for p in endpoints.PLATFORMS},
         "process": process_figures(1_000 if quick else 10_000),
         "defects": defects.run(),
+        "message_check": message_check.run(100 if quick else 1_000),
     }
     figures = against_targets(report)
     report["figures"] = figures

@@ -26,7 +26,7 @@ from bot.reply import Query, Reply, ReplyKind, Section, TopicRef, View, Visibili
 from bot.safety import phones, pii
 from bot.safety.audit import audit
 from bot.safety.trust import Findings, Selection, select
-from bot.safety.verify import FISHING, Check, asks_for_secrets, verify
+from bot.safety.verify import Check, verify
 
 log = logging.getLogger(__name__)
 
@@ -201,11 +201,10 @@ class Engine:
     def check_message(self, query: Query) -> Reply:
         """Verdicts on every phone number, address and link in someone's message, checked
         from a menu on it (Slack's shortcut, Discord's context menu), in the asker's language:
-        their choice, else their app's, else the message's. Identifiers in the message are
-        blanked first; nothing of it is logged."""
+        their choice, else their app's, else the message's. Verdicts name each thing by its
+        place, never its value, and nothing of the message is logged or kept."""
         loaded = self._pick(query)
-        said = query.text[: phones.MESSAGE_CHARS]
-        text = pii.without_identifiers(said)
+        text = query.text[: phones.MESSAGE_CHARS]
         chosen = (
             query.language
             or language.of_locale(query.locale)
@@ -213,8 +212,6 @@ class Engine:
             or self._language
         )
         checks = verify(text, loaded.kb, loaded.findings, message=True)
-        if FISHING not in checks and asks_for_secrets(said):  # ("member ID" was blanked)
-            checks.append(FISHING)
         ctx = self._context(replace(query, language=chosen), frustrated=False)
         return build.verify_reply(loaded.kb, checks, ctx)
 

@@ -9,6 +9,7 @@ the message") and the trusted contact it resembles instead.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -157,11 +158,13 @@ def verify(
     it is someone's message checked from a menu (numbers are looked for in all of it, and a
     message fishing for identifiers is called out even with no contact in it)."""
     numbers, names, relay = subjects(text, whole=message)
-    fishing = asks_for_secrets(text) and bool(_DOUBT.search(text) or _CONTACTED.search(text))
-    if not (asked or message or fishing or _asking(text, numbers, names, relay)):
+    secrets = asks_for_secrets(text)
+    menu = asked or message  # everything is to be checked: no need to ask if it is asking
+    fishing = not menu and secrets and bool(_DOUBT.search(text) or _CONTACTED.search(text))
+    if not (menu or fishing or _asking(text, numbers, names, relay)):
         return []
     trusted = _trusted(kb, findings)
-    tty = bool(_TTY.search(text))
+    tty = bool(numbers) and bool(_TTY.search(text))
     checks = [_number(n, kb, findings, trusted, tty) for n in numbers]
     checks += [c for run in _undialable(text, numbers) if (c := _near_miss(run, trusted))]
     hosts: set[str] = set()
@@ -173,7 +176,7 @@ def verify(
     if relay:
         what = Phrase.of("verify.what_relay")
         checks.append(Check(what, Verdict.OFFICIAL, _RELAY_REASON, kind="relay"))
-    if fishing or ((message or asked) and asks_for_secrets(text)):
+    if secrets and (menu or fishing):
         checks.append(FISHING)
     return _named(checks[:MAX_CHECKS], message)
 
@@ -190,7 +193,17 @@ FISHING = Check(
 def asks_for_secrets(text: str) -> bool:
     """Claims to be CVS or Caremark, and asks for an SSN, a member ID, a card number or a
     code: the shape of a benefits scam, whatever contact it gives (or none)."""
+    low = text.lower()
+    if not any(w in low for w in _CLAIM_HINTS) or not any(w in low for w in _SECRET_HINTS):
+        return False  # most messages: two quick scans, no regular expression
     return bool(_CLAIMS_CVS.search(text) and _ASKS_SECRETS.search(text))
+
+
+_CLAIM_HINTS = ("cvs", "caremark", "pharmacy", "farmacia", "beneficio")
+_SECRET_HINTS = (
+    "ssn", "social", "seguro", "member", "miembro", "card", "tarjeta", "code", "código",
+    "codigo", "pin", "birth", "nacimiento", "id number",
+)  # fmt: skip
 
 
 _GENDER = {"number": "m", "web": "m", "email": "f"}
@@ -234,7 +247,8 @@ def _undialable(text: str, valid: list[phones.Number]) -> list[str]:
     """The digits of what is written like a phone number but is not a valid one."""
     dialable = {n.national for n in valid}
     runs = []
-    for match in _DIGIT_RUN.finditer(text[: phones.MESSAGE_CHARS]):
+    matches = _DIGIT_RUN.finditer(text[: phones.MESSAGE_CHARS])
+    for match in itertools.islice(matches, phones.MAX_TRIES):  # bounded, as phonenumbers is
         digits = re.sub(r"\D", "", match.group())
         if phones.parse(match.group()) is None and digits not in dialable:
             runs.append(digits)
