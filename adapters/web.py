@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import datetime as dt
 import hmac
 import logging
 import signal
@@ -47,6 +48,7 @@ from bot.core import Engine
 from bot.i18n import DEFAULT, words
 
 if TYPE_CHECKING:
+    from adapters.insights import Insights
     from adapters.slack.oauth import Installs
 
 log = logging.getLogger(__name__)
@@ -147,6 +149,7 @@ def create_app(
     discord_admin: DiscordAdmin | None = None,
     shared: SharedState | None = None,
     routes: PlanRoutes | None = None,
+    insights: Insights | None = None,
 ) -> web.Application:
     """The web app; Slack's and Discord's endpoints are mounted when they are configured.
     `shared` (default: Slack's, else in-process) is the state every instance agrees on."""
@@ -179,7 +182,12 @@ def create_app(
         app.router.add_post(
             "/discord/interactions",
             Interactions(
-                engine, discord_key, admin=discord_admin, shared=shared, routes=routes
+                engine,
+                discord_key,
+                admin=discord_admin,
+                shared=shared,
+                routes=routes,
+                insights=insights,
             ).handle,
         )
     if slack is not None:
@@ -237,6 +245,32 @@ async def _admin_reload(request: web.Request) -> web.Response:
         return web.json_response({"reloaded": False, "problems": problems}, status=409)
     topics = len(request.app[ENGINE].knowledge.topics)
     return web.json_response({"reloaded": True, "topics": topics})
+
+
+def report_page(
+    token: str, make: Callable[[dt.date], Awaitable[str]]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """`GET /admin/report[?since=YYYY-MM-DD]`: the HR team's report page, behind the admin
+    token (its numbers say what a workplace asks about)."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if not bearer_matches(request, token):
+            return unauthorized("unauthorized", "a request without the right bearer token")
+        try:
+            since = dt.date.fromisoformat(request.query.get("since", ""))
+        except ValueError:
+            since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=90)
+        try:
+            body = await make(since)
+        except Exception:
+            ref = reference()
+            log.exception("the report could not be built", extra={"reference": ref})
+            return web.json_response({"error": "report unavailable", "reference": ref}, status=503)
+        return web.Response(
+            text=body, content_type="text/html", headers={"Cache-Control": "no-store"}
+        )
+
+    return handle
 
 
 async def _healthz(request: web.Request) -> web.Response:

@@ -231,11 +231,26 @@ class Engine:
         except Exception:
             self._notify(query.platform.value, None, "error", started)
             raise
-        self._notify(query.platform.value, reply.topic_id, outcome(reply), started)
+        self._notify(
+            query.platform.value,
+            reply.topic_id,
+            outcome(reply),
+            started,
+            reply.language,
+            query.plan,
+        )
         return reply
 
-    def _notify(self, platform: str, topic: str | None, result: str, started: float) -> None:
-        event = Answered(platform, topic, result, time.perf_counter() - started)
+    def _notify(
+        self,
+        platform: str,
+        topic: str | None,
+        result: str,
+        started: float,
+        language: str = i18n.DEFAULT,
+        plan: str | None = None,
+    ) -> None:
+        event = Answered(platform, topic, result, time.perf_counter() - started, language, plan)
         for observer in self._observers:
             try:
                 observer(event)

@@ -23,6 +23,8 @@ class Answered:
     topic: str | None
     outcome: str
     seconds: float
+    language: str = "en"
+    plan: str | None = None
 
 
 Observer = Callable[[Answered], None]

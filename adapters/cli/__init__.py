@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapters.cli import chat, kb, plan, platforms  # each imports only what it needs
+    from adapters.cli import chat, insights, kb, plan, platforms  # each imports only its own
 
     parser = argparse.ArgumentParser(
         prog="caremark-bot",
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     platforms.register(commands)
     kb.register(commands)
     plan.register(commands)
+    insights.register(commands)
     return parser
 
 

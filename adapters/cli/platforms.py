@@ -28,6 +28,7 @@ from bot.gate import load
 from bot.kb.knowledge import default_plan
 
 if TYPE_CHECKING:
+    from adapters.insights import Insights
     from adapters.slack.oauth import Installs
 
 EXIT_CONFIG = 3
@@ -130,9 +131,13 @@ def serve(args: argparse.Namespace) -> int:
         )
         plan_admin.register(chat.app)
         answers.admin = plan_admin
-    app = create_app(loaded, chat, discord_key, admin, metrics, discord_admin, shared, routes)
+    insights = _insights(loaded, chat)
+    app = create_app(
+        loaded, chat, discord_key, admin, metrics, discord_admin, shared, routes, insights
+    )
     if installs is not None:
         app.on_cleanup.append(lambda _: installs.db.dispose())
+    _serve_insights(app, insights, admin, args.kb)
     if stored is not None:  # the store's plan: follow it, and remind its owners
         _plan_upkeep(app, stored, chat, plan_admin, discord, routes)
     served = [f"Slack in {slack.mode} mode"] if slack else []
@@ -143,6 +148,33 @@ def serve(args: argparse.Namespace) -> int:
     heap.freeze()
     asyncio.run(serving.serve(app, app[DRAIN], args.host, listen, serving.max_connections()))
     return 0
+
+
+def _insights(engine: Any, chat: Any) -> Insights:
+    """Every answer counted, and unanswered questions kept redacted, in the store."""
+    from adapters.insights import Insights
+    from adapters.store.database import connect, database_url
+
+    insights = Insights(connect(database_url()))
+    engine.observe(insights.observe)
+    if chat is not None:
+        chat.answers.insights = insights
+    return insights
+
+
+def _serve_insights(app: Any, insights: Insights, admin_token: str | None, kb: Any) -> None:
+    """Write the counts while serving; the report at /admin/report behind the admin token."""
+    app.cleanup_ctx.append(insights.context())
+    app.on_cleanup.append(lambda _: insights.db.dispose())
+    if admin_token:
+        from adapters.cli.insights import built, today
+        from adapters.report_page import page
+        from adapters.web import report_page
+
+        async def make(since: Any) -> str:
+            return page(await built(kb, since, today()))
+
+        app.router.add_get("/admin/report", report_page(admin_token, make))
 
 
 def _installs(slack: SlackSettings | None) -> Installs | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from nacl.exceptions import BadSignatureError
@@ -33,9 +33,15 @@ from adapters.serving import unauthorized
 from adapters.shared import SharedState
 from adapters.signing import REMEMBER_SECONDS, Headers, UnixTime, fresh, single
 from bot.answer.language import of_locale
-from bot.core import Engine
+from bot.core import Engine, outcome
 from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, View
+
+if TYPE_CHECKING:
+    pass
+
+if TYPE_CHECKING:
+    from adapters.insights import Insights
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +85,15 @@ class Interactions:
         admin: DiscordAdmin | None = None,
         shared: SharedState | None = None,
         routes: PlanRoutes | None = None,
+        insights: Insights | None = None,
     ):
         """`admin` answers `/caremark admin` and its modal, when the deployment has a store;
         `shared` holds the replay guard and rate limits every instance agrees on."""
         self._engine = engine
         self._shared = shared or SharedState(clock=clock)
         self._routes = routes if routes is not None else PlanRoutes()
+        self._insights = insights
+        """Where questions nothing answered are kept, redacted (None: nowhere)."""
         self.asks_per_minute = asks_per_minute()
         self._admin = admin
         self._key = VerifyKey(bytes.fromhex(public_key))
@@ -160,6 +169,9 @@ class Interactions:
             )
         query = Query(text, Platform.DISCORD, locale=locale, plan=self._plan(interaction))
         reply = await self._engine.handle(query)
+        if self._insights is not None and outcome(reply) == "not-found":
+            who = user_id(interaction)
+            self._insights.unanswered(text, "discord", who, reply.language, "not-found")
         return self._rendered.body(reply, "new", lambda: render.response(reply))
 
     async def _component(

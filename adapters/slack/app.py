@@ -38,11 +38,12 @@ from adapters.slack.messages import Messages
 from adapters.slack.verify import SIGNATURE_HEADER
 from adapters.text import from_button
 from bot.answer.language import of_locale
-from bot.core import Engine
+from bot.core import Engine, outcome
 from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, Reply, View
 
 if TYPE_CHECKING:
+    from adapters.insights import Insights
     from adapters.slack.oauth import Installs
 
 COMMAND = "/caremark"
@@ -188,6 +189,8 @@ class Answers:
             BurstLimit(clock),
             lambda team, channel: self.routes.plan_for("slack", team, channel),
         )
+        self.insights: Insights | None = None
+        """Where questions nothing answered are kept, redacted (see `serve`)."""
         self.admin: SlackAdmin | None = None
         """`/caremark admin`, when the deployment has a plan store (see `serve`)."""
 
@@ -271,6 +274,8 @@ class Answers:
         try:
             plan = self.routes.plan_for("slack", team, channel)
             reply = await self._ask(text, locale=self.locale_of(user, team), plan=plan)
+            if self.insights is not None and outcome(reply) == "not-found":
+                self.insights.unanswered(text, "slack", user, reply.language, "not-found")
             return self._rendered.body(reply, "private", lambda: render.message(reply))
         except Exception:
             return encode(render.error_message(_failed("slash command")))

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0005"
+HEAD = "0006"
 """The newest migration; bump it with each one added."""
 SQLITE = "sqlite+aiosqlite:///"
 DEFAULT_DATA = ".caremark"

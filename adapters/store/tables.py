@@ -3,7 +3,19 @@ change log, which is only ever appended to."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -100,4 +112,58 @@ workspace_settings = Table(
     # the answers' language there when neither the person nor the message says
     Column("updated_by", String(120), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+answer_events = Table(
+    "answer_events",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("day", Date, nullable=False, index=True),
+    Column("platform", String(16), nullable=False),
+    Column("topic", String(80)),
+    Column("outcome", String(16), nullable=False),
+    # answered, suggested, not-found, refused, error
+    Column("language", String(8), nullable=False),
+    Column("plan_id", String(64)),
+    # one row per question answered; never who asked or what they typed
+)
+
+feedback_votes = Table(
+    "feedback_votes",
+    metadata,
+    Column("answer", String(64), primary_key=True),
+    Column("voter", String(64), primary_key=True),
+    # a keyed hash (HMAC) of the person, never their id: one vote per person per answer
+    Column("day", Date, nullable=False, index=True),
+    Column("platform", String(16), nullable=False),
+    Column("topic", String(80)),
+    Column("language", String(8), nullable=False),
+    Column("helpful", Boolean, nullable=False),
+)
+
+unanswered = Table(
+    "unanswered",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False, index=True),
+    Column("platform", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("why", String(16), nullable=False),
+    # not-found: no topic matched; not-helpful: the person said so
+    Column("text", Text, nullable=False),
+    # redacted: identifiers, numbers, e-mail addresses and links removed before it is stored
+    Column("key", String(200), nullable=False, index=True),
+    # the text normalised: questions that read the same share it
+    Column("voter", String(64), nullable=False),
+    # a keyed hash of the person, to count different people (k-anonymity)
+)
+
+deployment_keys = Table(
+    "deployment_keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+    # the key people are hashed with, made once per deployment unless CAREMARK_HASH_KEY is set
 )

@@ -1,0 +1,104 @@
+"""Collecting the report's numbers while the bot serves: every answer counted (from the
+engine's `Answered` events, which carry no text and no person), questions nothing answered
+kept redacted, written to the store in batches off the answer path; retention applied daily.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.background import Background, while_serving
+from adapters.store import insights
+from bot.ports import Answered
+
+log = logging.getLogger(__name__)
+FLUSH_SECONDS = 1.0
+MAX_PENDING = 50_000
+"""Counts waiting for a store that is away; past this the oldest are dropped (and said)."""
+
+
+class Insights:
+    def __init__(
+        self,
+        db: AsyncEngine,
+        retention: int | None = None,
+        today: Callable[[], dt.date] = lambda: dt.datetime.now(dt.UTC).date(),
+    ) -> None:
+        self.db, self._today = db, today
+        self.retention = insights.retention_days() if retention is None else retention
+        self._pending: list[tuple[dt.date, Answered]] = []
+        self._key: bytes | None = None
+        self._background = Background()
+        self._retained_on: dt.date | None = None
+
+    def observe(self, event: Answered) -> None:
+        """An engine observer: count this answer (written within a second)."""
+        if len(self._pending) >= MAX_PENDING:
+            del self._pending[: MAX_PENDING // 10]
+            log.warning("insight counts are waiting for the store; the oldest were dropped")
+        self._pending.append((self._today(), event))
+
+    def unanswered(self, text: str, platform: str, user: str, language: str, why: str) -> None:
+        """Keep a question nothing answered (or that the person said did not help), redacted,
+        in the background; nothing is kept when retention is 0."""
+        if self.retention > 0 and text.strip() and user:
+            self._background.spawn(self._keep(text, platform, user, language, why))
+
+    async def _keep(self, text: str, platform: str, user: str, language: str, why: str) -> None:
+        try:
+            voter = insights.person(await self.key(), platform, user)
+            await insights.keep_unanswered(
+                self.db,
+                text,
+                voter,
+                platform=platform,
+                language=language,
+                why=why,
+                day=self._today(),
+                retention=self.retention,
+            )
+        except Exception:
+            log.exception("an unanswered question could not be kept")
+
+    async def key(self) -> bytes:
+        if self._key is None:
+            self._key = await insights.hash_key(self.db)
+        return self._key
+
+    async def flush(self) -> int:
+        batch, self._pending = self._pending, []
+        try:
+            return await insights.record(self.db, batch)
+        except Exception:
+            self._pending[:0] = batch  # kept for the next try
+            raise
+
+    async def run(self, interval: float = FLUSH_SECONDS) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.flush()
+                today = self._today()
+                if self._retained_on != today:
+                    await insights.apply_retention(self.db, today, self.retention)
+                    self._retained_on = today
+            except Exception:
+                log.exception("insight counts could not be written")
+
+    def context(self) -> Callable[[Any], Any]:
+        """An aiohttp cleanup context: write while serving, and what is left at shutdown."""
+
+        async def last() -> None:
+            await self._background.drain(5.0)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("insight counts could not be written at shutdown")
+
+        return while_serving(self.run, last)

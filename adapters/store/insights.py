@@ -1,0 +1,196 @@
+"""What the HR team's report is made of, as stored: one row per question answered (where,
+which topic, how it went, in which language; never who or what they typed), feedback votes,
+and unanswered questions kept only as redacted text. People appear only as a keyed hash
+(HMAC), so votes can be counted once each and questions counted by different people, but
+nobody can be looked up. Unanswered questions and votes are deleted after the retention
+period; counts keep nothing personal and are kept until purged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.settings import ConfigError
+from adapters.store.tables import answer_events, deployment_keys, feedback_votes, unanswered
+from bot.answer.normalize import matchable
+from bot.ports import Answered
+from bot.safety import pii
+
+RETENTION_DAYS = 90
+HASH_KEY = "CAREMARK_HASH_KEY"
+MAX_TEXT = 300
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|info|co|io|us|ly)\b\S*", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DIGITS = re.compile(r"\d[\d\s().-]*\d|\d")
+_PLACEHOLDERS = re.compile(r"\[(?:id|e-mail|link)\]|#")
+_LABELS = re.compile(
+    r"\b(?:(?:member|rx|group|subscriber|id)\s*(?:id|number|no|#)|ssn|social security"
+    r"(?: number)?|card number|n[uú]mero de (?:miembro|seguro social|tarjeta))\b",
+    re.I,
+)
+
+
+def retention_days(env: Mapping[str, str] | None = None) -> int:
+    """`CAREMARK_RETENTION_DAYS` (default 90): how long unanswered questions and votes are
+    kept; 0 stops keeping unanswered questions at all."""
+    raw = (os.environ if env is None else env).get("CAREMARK_RETENTION_DAYS", "").strip()
+    if not raw:
+        return RETENTION_DAYS
+    if not raw.isdigit():
+        raise ConfigError(f"CAREMARK_RETENTION_DAYS must be a number of days, not {raw[:20]!r}")
+    return int(raw)
+
+
+def scrub(text: str) -> str:
+    """The text with identifiers, e-mail addresses, links and every number taken out."""
+    text = pii.redact(text, marker="[id]")
+    text = _EMAIL.sub("[e-mail]", text)
+    text = _LINK.sub("[link]", text)
+    text = _DIGITS.sub("#", text)
+    return " ".join(text.split())[:MAX_TEXT]
+
+
+def question_key(redacted: str) -> str:
+    """What questions that read the same share, whatever was pasted into them: the words,
+    without what was taken out or the labels it came with ("member ID …")."""
+    return matchable(_PLACEHOLDERS.sub(" ", _LABELS.sub(" ", redacted)))[:200]
+
+
+def person(key: bytes, platform: str, user: str) -> str:
+    """A person as the store knows them: a keyed hash, the same on every instance."""
+    return hmac.new(key, f"{platform}:{user}".encode(), hashlib.sha256).hexdigest()
+
+
+async def hash_key(db: AsyncEngine, env: Mapping[str, str] | None = None) -> bytes:
+    """`CAREMARK_HASH_KEY`, else the deployment's own key, made once in the store."""
+    given = (os.environ if env is None else env).get(HASH_KEY, "").strip()
+    if given:
+        return given.encode()
+    c = deployment_keys.c
+    query = select(c.value).where(c.name == "people")
+    async with db.connect() as connection:
+        found = (await connection.execute(query)).scalar()
+    if found is None:
+        try:
+            async with db.begin() as connection:
+                made = secrets.token_hex(32)
+                await connection.execute(insert(deployment_keys).values(name="people", value=made))
+            found = made
+        except IntegrityError:  # another instance made it first
+            async with db.connect() as connection:
+                found = (await connection.execute(query)).scalar()
+    return str(found).encode()
+
+
+async def record(db: AsyncEngine, answered: Iterable[tuple[dt.date, Answered]]) -> int:
+    rows = [
+        {
+            "day": day,
+            "platform": event.platform[:16],
+            "topic": (event.topic or None) and event.topic[:80],
+            "outcome": event.outcome[:16],
+            "language": event.language[:8],
+            "plan_id": event.plan,
+        }
+        for day, event in answered
+    ]
+    if rows:
+        async with db.begin() as connection:
+            await connection.execute(insert(answer_events), rows)
+    return len(rows)
+
+
+async def vote(
+    db: AsyncEngine,
+    answer: str,
+    voter: str,
+    *,
+    platform: str,
+    topic: str | None,
+    language: str,
+    helpful: bool,
+    day: dt.date,
+) -> bool:
+    """One vote per person per answer: False when this person already voted on it."""
+    try:
+        async with db.begin() as connection:
+            await connection.execute(
+                insert(feedback_votes).values(
+                    answer=answer[:64],
+                    voter=voter,
+                    day=day,
+                    platform=platform,
+                    topic=topic,
+                    language=language,
+                    helpful=helpful,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+async def keep_unanswered(
+    db: AsyncEngine,
+    text: str,
+    voter: str,
+    *,
+    platform: str,
+    language: str,
+    why: str,
+    day: dt.date,
+    retention: int = RETENTION_DAYS,
+) -> bool:
+    """Keep a question nothing answered, redacted; False when there is nothing left of it,
+    or retention is 0 (collection off)."""
+    redacted = scrub(text)
+    key = question_key(redacted)
+    if retention <= 0 or not key:
+        return False
+    async with db.begin() as connection:
+        await connection.execute(
+            insert(unanswered).values(
+                day=day,
+                platform=platform,
+                language=language,
+                why=why,
+                text=redacted,
+                key=key,
+                voter=voter,
+            )
+        )
+    return True
+
+
+async def purge(db: AsyncEngine, before: dt.date | None = None) -> dict[str, int]:
+    """Delete what is older than `before` (everything when None), table by table."""
+    deleted = {}
+    async with db.begin() as connection:
+        for table in (unanswered, feedback_votes, answer_events):
+            query = delete(table)
+            if before is not None:
+                query = query.where(table.c.day < before)
+            deleted[table.name] = (await connection.execute(query)).rowcount or 0
+    return deleted
+
+
+async def apply_retention(db: AsyncEngine, today: dt.date, days: int) -> dict[str, int]:
+    """Delete unanswered questions and votes older than the retention period (with 0, every
+    unanswered question: collection is off)."""
+    cutoff = today - dt.timedelta(days=days) if days else today + dt.timedelta(days=1)
+    deleted = {}
+    async with db.begin() as connection:
+        for table in (unanswered, feedback_votes):
+            old = table.c.day < (cutoff if table is unanswered or days else dt.date.min)
+            deleted[table.name] = (await connection.execute(delete(table).where(old))).rowcount
+    return deleted
