@@ -1,6 +1,7 @@
 """Collecting the report's numbers while the bot serves: every answer counted (from the
 engine's `Answered` events, which carry no text and no person), questions nothing answered
 kept redacted, written to the store in batches off the answer path; retention applied daily.
+The database layer is loaded only once serving has begun, so start-up stays fast.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncEngine
+from typing import TYPE_CHECKING, Any
 
 from adapters.background import Background, while_serving
-from adapters.store import insights
 from bot.ports import Answered
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 1.0
@@ -26,12 +27,15 @@ MAX_PENDING = 50_000
 class Insights:
     def __init__(
         self,
-        db: AsyncEngine,
+        db: AsyncEngine | str,
         retention: int | None = None,
         today: Callable[[], dt.date] = lambda: dt.datetime.now(dt.UTC).date(),
     ) -> None:
-        self.db, self._today = db, today
-        self.retention = insights.retention_days() if retention is None else retention
+        """`db`: the store, or its URL (connected when first written to)."""
+        from adapters.store.insights_settings import retention_days
+
+        self._db, self._today = db, today
+        self.retention = retention_days() if retention is None else retention
         self._pending: list[tuple[dt.date, Answered]] = []
         self._key: bytes | None = None
         self._background = Background()
@@ -50,7 +54,21 @@ class Insights:
         if self.retention > 0 and text.strip() and user:
             self._background.spawn(self._keep(text, platform, user, language, why))
 
+    @property
+    def db(self) -> AsyncEngine:
+        if isinstance(self._db, str):
+            from adapters.store.database import connect
+
+            self._db = connect(self._db)
+        return self._db
+
+    async def dispose(self) -> None:
+        if not isinstance(self._db, str):
+            await self._db.dispose()
+
     async def _keep(self, text: str, platform: str, user: str, language: str, why: str) -> None:
+        from adapters.store import insights
+
         try:
             voter = insights.person(await self.key(), platform, user)
             await insights.keep_unanswered(
@@ -67,11 +85,15 @@ class Insights:
             log.exception("an unanswered question could not be kept")
 
     async def key(self) -> bytes:
+        from adapters.store import insights
+
         if self._key is None:
             self._key = await insights.hash_key(self.db)
         return self._key
 
     async def flush(self) -> int:
+        from adapters.store import insights
+
         batch, self._pending = self._pending, []
         try:
             return await insights.record(self.db, batch)
@@ -80,6 +102,8 @@ class Insights:
             raise
 
     async def run(self, interval: float = FLUSH_SECONDS) -> None:
+        from adapters.store import insights
+
         while True:
             await asyncio.sleep(interval)
             try:

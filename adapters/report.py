@@ -77,13 +77,13 @@ async def build(
 
         async def grouped(column: Any) -> dict[str, int]:
             rows = await connection.execute(
-                select(column, func.count()).where(*in_range).group_by(column)
+                select(column, func.sum(e.count)).where(*in_range).group_by(column)
             )
             return {str(key or ""): int(count) for key, count in rows}
 
         columns = (e.day, e.outcome, e.platform, e.language, e.topic)
         if connection.dialect.name == "postgresql":  # one scan for all five counts
-            found = await _in_one_scan(connection, columns, in_range)
+            found = await _in_one_scan(connection, columns, in_range, e.count)
         else:
             found = [await grouped(column) for column in columns]
         days, outcomes, platforms, languages, topics = found
@@ -124,12 +124,12 @@ async def build(
 
 
 async def _in_one_scan(
-    connection: Any, columns: tuple[Any, ...], where: tuple[Any, ...]
+    connection: Any, columns: tuple[Any, ...], where: tuple[Any, ...], total: Any
 ) -> list[dict[str, int]]:
     """The counts by each column, from one pass over the table (GROUPING SETS)."""
     sets = func.grouping_sets(*(tuple_(column) for column in columns))
     rows = await connection.execute(
-        select(*columns, func.grouping(*columns), func.count()).where(*where).group_by(sets)
+        select(*columns, func.grouping(*columns), func.sum(total)).where(*where).group_by(sets)
     )
     found: list[dict[str, int]] = [{} for _ in columns]
     last = len(columns) - 1

@@ -58,7 +58,7 @@ async def test_answers_are_counted_with_no_person_and_no_text(db: AsyncEngine) -
     assert made.languages == {"en": 3, "es": 1} and made.topics == [("specialty", 3)]
     assert made.weeks == [("2026-11-30", 4)]
     assert set(answer_events.c.keys()) == {
-        "id", "day", "platform", "topic", "outcome", "language", "plan_id"
+        "id", "day", "platform", "topic", "outcome", "language", "plan_id", "count"
     }  # fmt: skip
 
 

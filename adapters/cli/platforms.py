@@ -153,9 +153,9 @@ def serve(args: argparse.Namespace) -> int:
 def _insights(engine: Any, chat: Any) -> Insights:
     """Every answer counted, and unanswered questions kept redacted, in the store."""
     from adapters.insights import Insights
-    from adapters.store.database import connect, database_url
+    from adapters.store.database import database_url
 
-    insights = Insights(connect(database_url()))
+    insights = Insights(database_url())  # connected once serving has begun
     engine.observe(insights.observe)
     if chat is not None:
         chat.answers.insights = insights
@@ -165,7 +165,7 @@ def _insights(engine: Any, chat: Any) -> Insights:
 def _serve_insights(app: Any, insights: Insights, admin_token: str | None, kb: Any) -> None:
     """Write the counts while serving; the report at /admin/report behind the admin token."""
     app.cleanup_ctx.append(insights.context())
-    app.on_cleanup.append(lambda _: insights.db.dispose())
+    app.on_cleanup.append(lambda _: insights.dispose())
     if admin_token:
         from adapters.cli.insights import built, today
         from adapters.report_page import page

@@ -1,5 +1,5 @@
-"""What the HR team's report is made of, as stored: one row per question answered (where,
-which topic, how it went, in which language; never who or what they typed), feedback votes,
+"""What the HR team's report is made of, as stored: answers counted by day, place, topic,
+outcome and language (never who asked or what they typed), feedback votes,
 and unanswered questions kept only as redacted text. People appear only as a keyed hash
 (HMAC), so votes can be counted once each and questions counted by different people, but
 nobody can be looked up. Unanswered questions and votes are deleted after the retention
@@ -14,19 +14,19 @@ import hmac
 import os
 import re
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.settings import ConfigError
+from adapters.store.insights_settings import RETENTION_DAYS
 from adapters.store.tables import answer_events, deployment_keys, feedback_votes, unanswered
 from bot.answer.normalize import matchable
 from bot.ports import Answered
 from bot.safety import pii
 
-RETENTION_DAYS = 90
 HASH_KEY = "CAREMARK_HASH_KEY"
 MAX_TEXT = 300
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|info|co|io|us|ly)\b\S*", re.I)
@@ -38,17 +38,6 @@ _LABELS = re.compile(
     r"(?: number)?|card number|n[uú]mero de (?:miembro|seguro social|tarjeta))\b",
     re.I,
 )
-
-
-def retention_days(env: Mapping[str, str] | None = None) -> int:
-    """`CAREMARK_RETENTION_DAYS` (default 90): how long unanswered questions and votes are
-    kept; 0 stops keeping unanswered questions at all."""
-    raw = (os.environ if env is None else env).get("CAREMARK_RETENTION_DAYS", "").strip()
-    if not raw:
-        return RETENTION_DAYS
-    if not raw.isdigit():
-        raise ConfigError(f"CAREMARK_RETENTION_DAYS must be a number of days, not {raw[:20]!r}")
-    return int(raw)
 
 
 def scrub(text: str) -> str:
@@ -93,21 +82,28 @@ async def hash_key(db: AsyncEngine, env: Mapping[str, str] | None = None) -> byt
 
 
 async def record(db: AsyncEngine, answered: Iterable[tuple[dt.date, Answered]]) -> int:
+    """Count answers: one row per day, place, topic, outcome and language in this batch."""
+    counts: Counter[tuple[dt.date, str, str | None, str, str, str | None]] = Counter()
+    for day, event in answered:
+        topic = event.topic[:80] if event.topic else None
+        key = (day, event.platform[:16], topic, event.outcome[:16], event.language[:8], event.plan)
+        counts[key] += 1
     rows = [
         {
             "day": day,
-            "platform": event.platform[:16],
-            "topic": (event.topic or None) and event.topic[:80],
-            "outcome": event.outcome[:16],
-            "language": event.language[:8],
-            "plan_id": event.plan,
+            "platform": platform,
+            "topic": topic,
+            "outcome": result,
+            "language": language,
+            "plan_id": plan,
+            "count": count,
         }
-        for day, event in answered
+        for (day, platform, topic, result, language, plan), count in counts.items()
     ]
     if rows:
         async with db.begin() as connection:
             await connection.execute(insert(answer_events), rows)
-    return len(rows)
+    return sum(counts.values())
 
 
 async def vote(

@@ -127,7 +127,9 @@ answer_events = Table(
     # answered, suggested, not-found, refused, error
     Column("language", String(8), nullable=False),
     Column("plan_id", String(64)),
-    # one row per question answered; never who asked or what they typed
+    Column("count", Integer, nullable=False),
+    # how many questions went this way (answers are counted in batches, a second at a time);
+    # never who asked or what they typed
 )
 
 feedback_votes = Table(

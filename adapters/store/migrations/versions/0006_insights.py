@@ -1,4 +1,4 @@
-"""Insights for the HR team: one row per question answered (no person, no text), feedback
+"""Insights for the HR team: answers counted (no person, no text), feedback
 votes keyed by a hash of the person, unanswered questions as redacted text, and the key
 people are hashed with.
 
@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("language", sa.String(8), nullable=False),
         sa.Column("plan_id", sa.String(64)),
+        sa.Column("count", sa.Integer, nullable=False),
     )
     op.create_index("ix_answer_events_day", "answer_events", ["day"])
     op.create_table(
