@@ -54,6 +54,24 @@ class Insights:
         if self.retention > 0 and text.strip() and user:
             self._background.spawn(self._keep(text, platform, user, language, why))
 
+    async def vote(
+        self, platform: str, user: str, answer: str, topic: str, language: str, helpful: bool
+    ) -> bool:
+        """Count a person's vote on one answer; False when they had voted on it already."""
+        from adapters.store import insights
+
+        voter = insights.person(await self.key(), platform, user)
+        return await insights.vote(
+            self.db,
+            answer,
+            voter,
+            platform=platform,
+            topic=topic or None,
+            language=language,
+            helpful=helpful,
+            day=self._today(),
+        )
+
     @property
     def db(self) -> AsyncEngine:
         if isinstance(self._db, str):

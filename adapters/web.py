@@ -43,6 +43,7 @@ from adapters.slack.app import (
 )
 from adapters.slack.check import MessageCheck
 from adapters.slack.clients import CLIENT, Clients
+from adapters.slack.feedback import SlackFeedback
 from adapters.slack.verify import SIGNATURE_HEADER, is_signed
 from bot.core import Engine
 from bot.i18n import DEFAULT, words
@@ -90,6 +91,7 @@ class Slack:
             lambda: answers.routes,
             lambda: answers.admin,
         ).register(app)
+        SlackFeedback(lambda: answers.insights).register(app)
         socket = (
             AsyncSocketModeHandler(app, settings.app_token) if settings.mode == "socket" else None
         )

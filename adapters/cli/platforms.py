@@ -271,8 +271,14 @@ def discord_gateway(args: argparse.Namespace) -> int:
         reload = Reloader(loaded).reload
         watch = PlanWatch(connect(database_url()), stored, reload, lambda: None, routes=routes)
         alongside = (watch.run,)
+    from adapters.insights import Insights
+    from adapters.store.database import database_url
+
+    insights = Insights(database_url())  # votes, counts and unanswered questions
+    loaded.observe(insights.observe)
+    alongside = (*alongside, insights.run)
     heap.freeze()
-    asyncio.run(gateway.run(loaded, settings.token, admin, alongside, routes))
+    asyncio.run(gateway.run(loaded, settings.token, admin, alongside, routes, insights))
     return 0
 
 

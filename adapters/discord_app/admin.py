@@ -109,7 +109,7 @@ class DiscordAdmin:
             if custom_id.startswith(prefix):
                 return from_ref(custom_id.removeprefix(prefix))
         if interaction.get("type") == MODAL_SUBMIT:
-            return _modal_plan(custom_id), _fields(interaction).get("slot") or None
+            return _modal_plan(custom_id), fields_of(interaction).get("slot") or None
         if custom_id.startswith(PUBLISH):
             return None, await self.desk.draft_slot(custom_id.removeprefix(PUBLISH))
         return None, None
@@ -179,7 +179,7 @@ class DiscordAdmin:
     ) -> str | None:
         """Apply the modal's "here" choice, for a plan admin; what was done, in words (None:
         nothing asked, or not theirs to change)."""
-        chosen = _fields(interaction).get("here") or "keep"
+        chosen = fields_of(interaction).get("here") or "keep"
         kind, _, value = chosen.partition(":")
         guild, channel = place_of(interaction)
         if chosen == "keep" or not guild:
@@ -211,7 +211,7 @@ class DiscordAdmin:
         """Preview the change privately, with Publish and Cancel; or say why it can't be."""
         language = _language(interaction)
         said = words(language)
-        fields = _fields(interaction)
+        fields = fields_of(interaction)
         done = await self._settle_here(interaction, said)
         action = fields.get("action") or "set"
         slot_id = fields.get("slot", "")
@@ -304,7 +304,7 @@ def _text_input(
     return field | ({"value": value[:max_length]} if value else {})
 
 
-def _fields(interaction: dict[str, Any]) -> dict[str, str]:
+def fields_of(interaction: dict[str, Any]) -> dict[str, str]:
     """A modal submission's values by custom id: labelled fields (type 18) hold one
     component each; older action rows (type 1) hold a list."""
     found: dict[str, str] = {}

@@ -12,7 +12,7 @@ import re
 import signal
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -20,8 +20,13 @@ from discord import app_commands
 
 from adapters.bursts import BurstLimit
 from adapters.conversations import Conversations
-from adapters.discord_app import render
-from adapters.discord_app.admin import DiscordAdmin, is_admin_command, is_admin_interaction
+from adapters.discord_app import feedback, render
+from adapters.discord_app.admin import (
+    DiscordAdmin,
+    fields_of,
+    is_admin_command,
+    is_admin_interaction,
+)
 from adapters.discord_app.check import message_text
 from adapters.discord_app.commands import check_command
 from adapters.discord_app.commands import command as command_spec
@@ -35,6 +40,9 @@ from bot.core import Engine
 from bot.i18n import DEFAULT, words
 from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, View
+
+if TYPE_CHECKING:
+    from adapters.insights import Insights
 
 _STYLES = {
     render.PRIMARY: discord.ButtonStyle.primary,
@@ -78,6 +86,19 @@ class CaremarkButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         engine: Engine = interaction.client.engine
+        if self.kind in ("yes", "no"):
+            message = interaction.message
+            answer = f"discord:{interaction.channel_id or ''}:{message.id if message else ''}"
+            response = await feedback.voted(
+                getattr(interaction.client, "insights", None),
+                self.kind,
+                self.value,
+                self.language,
+                str(interaction.user.id),
+                answer,
+            )
+            await respond_raw(interaction, response)
+            return
         view = View.FULL if self.kind == "more" else View.BRIEF
         locale = locale_here(interaction)
         query = Query(
@@ -308,6 +329,8 @@ class GatewayBot(discord.AutoShardedClient):
         self.shared = SharedState()
         """Rate limits and Share cooldowns: in Redis when `run` is given REDIS_URL."""
         self.asks_per_minute = asks_per_minute()
+        self.insights: Insights | None = None
+        """Votes and unanswered questions, when `run` is given a store."""
         self.messages = DiscordMessages(
             engine,
             Conversations(time.time),
@@ -323,9 +346,16 @@ class GatewayBot(discord.AutoShardedClient):
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """The admin modal's submission and its preview's buttons (no view is registered for
         them: any instance, before or after a restart, answers them from the database)."""
+        payload = raw(interaction)
+        custom_id = str(payload["data"].get("custom_id") or "")
+        modal = interaction.type is discord.InteractionType.modal_submit
+        if modal and custom_id.startswith(render.MISSING_ID):
+            typed = fields_of(payload).get("missing", "")
+            reply = feedback.missing(self.insights, custom_id, typed, str(interaction.user.id))
+            await respond_raw(interaction, reply)
+            return
         if self.admin is None or interaction.type not in _ADMIN_KINDS:
             return
-        payload = raw(interaction)
         if is_admin_interaction(payload):
             await respond_raw(interaction, await self.admin.answer(payload))
 
@@ -370,12 +400,14 @@ async def run(
     admin: DiscordAdmin | None = None,
     alongside: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = (),
     routes: PlanRoutes | None = None,
+    insights: Insights | None = None,
 ) -> None:
     """Connect and serve until SIGTERM or SIGINT, then close the client cleanly; the work
     `alongside` (following the plan store, say) runs for as long as the bot does; `routes`
     is the table of which plan answers where that work keeps current."""
     bot = GatewayBot(engine, admin, shards())
     bot.shared = SharedState.from_env()
+    bot.insights = insights
     if routes is not None:
         bot.routes = routes
     helpers = [asyncio.create_task(work()) for work in alongside]

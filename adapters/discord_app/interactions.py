@@ -16,9 +16,10 @@ from aiohttp import web
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from adapters.discord_app import render
+from adapters.discord_app import feedback, render
 from adapters.discord_app.admin import (
     DiscordAdmin,
+    fields_of,
     is_admin_command,
     is_admin_interaction,
     place_of,
@@ -144,6 +145,8 @@ class Interactions:
     async def _answer(self, kind: int, interaction: dict[str, Any], over: bool = False) -> bytes:
         if self._admin is not None and _for_admin(kind, interaction):
             return encode(await self._admin.answer(interaction))
+        if kind == MODAL_SUBMIT and _custom_id(interaction).startswith(render.MISSING_ID):
+            return encode(self._missing(interaction))
         if kind == MODAL_SUBMIT:  # only the admin modal exists; without a store, say so
             return encode(render.error_response(reference()))
         data = interaction.get("data") or {}
@@ -182,6 +185,8 @@ class Interactions:
         match = render.CUSTOM_ID.match(custom_id)
         if match is None:
             return await self._component("caremark:topic:help", interaction, locale)
+        if match["kind"] in ("yes", "no"):
+            return encode(await self._vote(match, interaction))
         view = View.FULL if match["kind"] == "more" else View.BRIEF
         language = match["language"]
         query = Query(
@@ -203,6 +208,24 @@ class Interactions:
         variant = f"update-{view}" if private else f"new-{view}"
         return self._rendered.body(reply, variant, lambda: render.response(reply, update=private))
 
+    async def _vote(self, match: Any, interaction: dict[str, Any]) -> dict[str, Any]:
+        message = interaction.get("message") or {}
+        answer = f"discord:{interaction.get('channel_id') or ''}:{message.get('id') or ''}"
+        return await feedback.voted(
+            self._insights,
+            match["kind"],
+            match["value"],
+            match["language"],
+            user_id(interaction),
+            answer,
+        )
+
+    def _missing(self, interaction: dict[str, Any]) -> dict[str, Any]:
+        typed = fields_of(interaction).get("missing", "")
+        return feedback.missing(
+            self._insights, _custom_id(interaction), typed, user_id(interaction)
+        )
+
     def _plan(self, interaction: dict[str, Any]) -> str | None:
         """The plan mapped to this guild and channel (None: the deployment's default)."""
         return self._routes.plan_for("discord", *place_of(interaction))
@@ -212,6 +235,10 @@ def _for_admin(kind: int, interaction: dict[str, Any]) -> bool:
     if kind == COMMAND:
         return is_admin_command(interaction)
     return kind in (COMPONENT, MODAL_SUBMIT) and is_admin_interaction(interaction)
+
+
+def _custom_id(interaction: dict[str, Any]) -> str:
+    return str((interaction.get("data") or {}).get("custom_id") or "")
 
 
 def _topic_option(data: dict[str, Any]) -> str:

@@ -43,7 +43,7 @@ AUTOCOMPLETE_RESULT = 8
 PRIMARY, SECONDARY, LINK = 1, 2, 5
 ID_PREFIX = "caremark"
 CUSTOM_ID_PATTERN = (
-    r"caremark:(?P<kind>topic|share|more|lang):(?P<value>[a-z0-9][a-z0-9-]{0,80})"
+    r"caremark:(?P<kind>topic|share|more|lang|yes|no):(?P<value>[a-z0-9][a-z0-9-]{0,80})"
     r"(?:@(?P<language>[a-z]{2}))?"
 )
 """A button's custom id: what it does, its topic and the language it answers in."""
@@ -202,9 +202,10 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
             first.append(
                 {"type": 2, "style": LINK, "label": clip(link.label, LABEL), "url": link.url}
             )
+    votes = _feedback(reply, words) if not shared else []
     related = reply.related or tuple(t for p in reply.parts for t in p.related)
     topics = unique_topics(reply.suggestions or related)
-    room = (MAX_ROWS - (1 if first else 0)) * MAX_BUTTONS_PER_ROW
+    room = (MAX_ROWS - (1 if first else 0) - (1 if votes else 0)) * MAX_BUTTONS_PER_ROW
     buttons = [
         button(custom_id("topic", t.id, reply.language), t.title, SECONDARY) for t in topics[:room]
     ]
@@ -212,7 +213,44 @@ def components(reply: Reply, *, shared: bool) -> list[dict[str, Any]]:
     rows += [
         buttons[i : i + MAX_BUTTONS_PER_ROW] for i in range(0, len(buttons), MAX_BUTTONS_PER_ROW)
     ]
+    rows += [votes] if votes else []
     return [{"type": 1, "components": row} for row in rows[:MAX_ROWS]]
+
+
+def _feedback(reply: Reply, words: Words) -> list[dict[str, Any]]:
+    """*Helpful* / *Not helpful* under an answer to one topic."""
+    if reply.kind is not ReplyKind.ANSWER or reply.parts or not reply.topic_id:
+        return []
+    return [
+        button(custom_id(kind, reply.topic_id, reply.language), words(label), SECONDARY)
+        for kind, label in (("yes", "feedback.helpful"), ("no", "feedback.not_helpful"))
+    ]
+
+
+MISSING_ID = "caremark:missing:"
+"""The "What was missing?" form's custom id: `caremark:missing:<topic>@<language>`."""
+
+
+def missing_form(topic: str, language: str) -> dict[str, Any]:
+    """*Not helpful*'s one-line form (a modal), every word in the person's language."""
+    words = i18n.words(language)
+    field = {
+        "type": 4,
+        "custom_id": "missing",
+        "style": 1,
+        "required": False,
+        "max_length": 300,
+        "placeholder": clip(words("feedback.missing_hint"), 100),
+    }
+    label = {"type": 18, "label": clip(words("feedback.missing_label"), 45), "component": field}
+    return {
+        "type": 9,
+        "data": {
+            "custom_id": f"{MISSING_ID}{button_value(topic, language)}"[:MAX_CUSTOM_ID],
+            "title": clip(words("feedback.missing_title"), 45),
+            "components": [label],
+        },
+    }
 
 
 def _description(reply: Reply, words: Words) -> str:

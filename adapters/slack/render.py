@@ -84,6 +84,7 @@ def message(reply: Reply, *, shared: bool = False, note: bool = True) -> dict[st
     words = i18n.words(reply.language)
     tail = _actions(reply, words, shareable=not shared)
     tail += _buttons(reply, words)
+    tail += [] if shared else _feedback(reply, words)
     tail += _footer(reply, shared and note, words)
     return {
         "response_type": "in_channel" if shared else "ephemeral",
@@ -200,6 +201,27 @@ def _actions(reply: Reply, words: Words, *, shareable: bool) -> list[Block]:
     if not reply.parts and reply.kind is not ReplyKind.VERIFY:
         buttons.append(_language_button(reply))
     return [{"type": "actions", "block_id": "answer", "elements": buttons}] if buttons else []
+
+
+FEEDBACK_ACTION = "caremark_feedback:"
+"""`caremark_feedback:yes` / `caremark_feedback:no`: was this answer helpful?"""
+
+
+def _feedback(reply: Reply, words: Words) -> list[Block]:
+    """*Helpful* / *Not helpful* under an answer to one topic."""
+    if reply.kind is not ReplyKind.ANSWER or reply.parts or not reply.topic_id:
+        return []
+    value = button_value(reply.topic_id, words.language)[:MAX_BUTTON_VALUE]
+    buttons = [
+        {
+            "type": "button",
+            "text": plain(words(f"feedback.{label}"), BUTTON_LABEL),
+            "action_id": f"{FEEDBACK_ACTION}{answer}",
+            "value": value,
+        }
+        for answer, label in (("yes", "helpful"), ("no", "not_helpful"))
+    ]
+    return [{"type": "actions", "block_id": "feedback", "elements": buttons}]
 
 
 def _buttons(reply: Reply, words: Words) -> list[Block]:
