@@ -35,6 +35,10 @@ class Messenger(Protocol):
         """An admin's note: nobody has confirmed the fact since it came due."""
         ...
 
+    async def say(self, user: str, text: str) -> None:
+        """A plain note (the weekly digest), in the platform's own markup."""
+        ...
+
 
 class Recheck:
     """Sends the reminders that are due, through whichever messenger reaches each person."""

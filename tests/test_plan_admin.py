@@ -4,6 +4,7 @@ nothing stored, and a change is published only after a preview of what employees
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 import urllib.parse
@@ -171,6 +172,18 @@ async def test_an_admin_sees_every_fact_with_where_it_stands(bot: Bot) -> None:
         assert value in text
     assert "Verified by Dana on" in text and "<@U0OWNER>" in text
     assert '"change:mail.address"' in text and '"verify:mail.address"' in text
+
+
+async def test_the_list_says_how_the_bot_did_lately(bot: Bot) -> None:
+    from adapters.store.insights import record
+    from bot.ports import Answered
+
+    today = dt.datetime.now(dt.UTC).date()
+    answered = [Answered("slack", "specialty", "answered", 0.0)] * 3
+    await record(bot.db, [(today, a) for a in [*answered, Answered("slack", None, "not-found", 0)]])
+    listed = await open_list(bot)
+    (summary,) = [b for b in listed["blocks"] if b["type"] == "context" and "Last 30" in str(b)]
+    assert "4 questions, 75% answered straight away" in json.dumps(summary)
 
 
 async def test_anyone_else_is_refused_privately_and_nothing_is_echoed(bot: Bot) -> None:

@@ -223,6 +223,13 @@ def _plan_upkeep(
         messengers.append(DiscordMessenger(discord.token, discord.api_url))
     if messengers:
         app.cleanup_ctx.append(Recheck(db, messengers, admin_ids).context())
+    from adapters import digest
+
+    if messengers and digest.enabled():  # opt-in: last week's numbers to the plan admins
+        from adapters.web import ENGINE
+
+        weekly = digest.WeeklyDigest(db, messengers, admin_ids, lambda: app[ENGINE].knowledge)
+        app.cleanup_ctx.append(weekly.context())
 
 
 def _discord_commands(args: argparse.Namespace) -> int:

@@ -54,6 +54,9 @@ class DiscordMessenger:
         )
         await self._send(user, {"content": content})
 
+    async def say(self, user: str, text: str) -> None:
+        await self._send(user, {"content": text.replace("*", "**")[:2000]})
+
     async def _send(self, user: str, message: dict[str, Any]) -> None:
         message = {**message, "allowed_mentions": render.NO_MENTIONS}
         async with aiohttp.ClientSession(headers=self._headers) as session:

@@ -232,6 +232,13 @@ class SlackAdmin:
         if not rows:
             return _modal(said("admin.title"), [_text(said("admin.empty"))], meta, None, said)
         blocks: list[dict[str, Any]] = [_text(escape(said("admin.intro")))]
+        try:
+            numbers = await desk.summary(language)
+        except Exception:  # the report is a courtesy here: the list opens without it
+            log.exception("the admin summary could not be built")
+            numbers = None
+        if numbers:
+            blocks.append({"type": "context", "elements": [mrkdwn(escape(numbers))]})
         blocks += await self._plan_blocks(desk, place, said)
         blocks.append({"type": "divider"})
         blocks += [self._row_block(row, said) for row in rows]

@@ -353,11 +353,26 @@ class Answers:
         if event.get("tab", "home") == "home":
             self.background.spawn(self._publish_home(str(event.get("user", "")), client))
 
+    async def _admin_summary(self, user: str, language: str) -> str | None:
+        """The last 30 days in one sentence, for a plan admin (None for anyone else)."""
+        if self.admin is None or not await self.admin.allows(user):
+            return None
+        try:
+            return await self.admin.desk.summary(language)
+        except Exception:
+            _failed("admin summary")
+            return None
+
     async def _publish_home(self, user: str, client: AsyncWebClient) -> None:
         try:
             locale = await self.locales.fetch(user) if self.locales else None
             directory = await self._ask("help", View.FULL, locale=locale)
-            await client.views_publish(user_id=user, view=render.home_view(directory))
+            view = render.home_view(directory)
+            numbers = await self._admin_summary(user, directory.language)
+            if numbers:  # plan admins see how the bot is doing, above the topics
+                note = {"type": "context", "elements": [render.mrkdwn(render.escape(numbers))]}
+                view["blocks"] = [note, *view["blocks"]][: render.MAX_HOME_BLOCKS]
+            await client.views_publish(user_id=user, view=view)
         except Exception:
             _failed("app home")
 

@@ -67,6 +67,9 @@ class SlackMessenger:
         )
         await self._send(user, text=note)
 
+    async def say(self, user: str, text: str) -> None:
+        await self._send(user, text=text)
+
 
 class SlackRecheckButtons:
     """*Still right* and *Change it* in a reminder."""

@@ -190,3 +190,15 @@ async def apply_retention(db: AsyncEngine, today: dt.date, days: int) -> dict[st
             old = table.c.day < (cutoff if table is unanswered or days else dt.date.min)
             deleted[table.name] = (await connection.execute(delete(table).where(old))).rowcount
     return deleted
+
+
+async def claim_once(db: AsyncEngine, name: str) -> bool:
+    """True for the one caller, on any instance, that claims `name` first (the weekly
+    digest of one Monday, say)."""
+    try:
+        async with db.begin() as connection:
+            stamp = dt.datetime.now(dt.UTC).isoformat()
+            await connection.execute(insert(deployment_keys).values(name=name[:32], value=stamp))
+    except IntegrityError:
+        return False
+    return True
