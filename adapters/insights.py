@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from adapters.background import Background, while_serving
+from adapters.background import while_serving
 from bot.ports import Answered
 
 if TYPE_CHECKING:
@@ -37,8 +37,9 @@ class Insights:
         self._db, self._today = db, today
         self.retention = retention_days() if retention is None else retention
         self._pending: list[tuple[dt.date, Answered]] = []
+        self._questions: list[tuple[str, str, str, str, str, dt.date]] = []
+        """Unanswered questions, already redacted, waiting for the next batch."""
         self._key: bytes | None = None
-        self._background = Background()
         self._retained_on: dt.date | None = None
 
     def observe(self, event: Answered) -> None:
@@ -49,10 +50,13 @@ class Insights:
         self._pending.append((self._today(), event))
 
     def unanswered(self, text: str, platform: str, user: str, language: str, why: str) -> None:
-        """Keep a question nothing answered (or that the person said did not help), redacted,
-        in the background; nothing is kept when retention is 0."""
-        if self.retention > 0 and text.strip() and user:
-            self._background.spawn(self._keep(text, platform, user, language, why))
+        """Keep a question nothing answered (or that the person said did not help): redacted
+        now, written with the next batch; nothing is kept when retention is 0."""
+        from adapters.store.insights import scrub
+
+        if self.retention > 0 and text.strip() and user and len(self._questions) < MAX_PENDING:
+            said = scrub(text)
+            self._questions.append((said, platform, user, language, why, self._today()))
 
     async def vote(
         self, platform: str, user: str, answer: str, topic: str, language: str, helpful: bool
@@ -75,6 +79,7 @@ class Insights:
     @property
     def db(self) -> AsyncEngine:
         if isinstance(self._db, str):
+            from adapters.store import insights  # noqa: F401  (loaded with the engine)
             from adapters.store.database import connect
 
             self._db = connect(self._db)
@@ -84,24 +89,6 @@ class Insights:
         if not isinstance(self._db, str):
             await self._db.dispose()
 
-    async def _keep(self, text: str, platform: str, user: str, language: str, why: str) -> None:
-        from adapters.store import insights
-
-        try:
-            voter = insights.person(await self.key(), platform, user)
-            await insights.keep_unanswered(
-                self.db,
-                text,
-                voter,
-                platform=platform,
-                language=language,
-                why=why,
-                day=self._today(),
-                retention=self.retention,
-            )
-        except Exception:
-            log.exception("an unanswered question could not be kept")
-
     async def key(self) -> bytes:
         from adapters.store import insights
 
@@ -110,16 +97,33 @@ class Insights:
         return self._key
 
     async def flush(self) -> int:
+        """Write the counts and the questions waiting; returns how many answers were counted."""
         from adapters.store import insights
 
         batch, self._pending = self._pending, []
+        questions, self._questions = self._questions, []
         try:
-            return await insights.record(self.db, batch)
+            counted = await insights.record(self.db, batch)
         except Exception:
             self._pending[:0] = batch  # kept for the next try
+            self._questions[:0] = questions
             raise
+        if questions:
+            key = await self.key()
+            rows = [
+                row
+                for said, platform, user, language, why, day in questions
+                if (voter := insights.person(key, platform, user))
+                and (row := insights.unanswered_row(
+                    said, voter, platform=platform, language=language, why=why, day=day
+                ))
+            ]  # fmt: skip
+            await insights.keep_all(self.db, rows)
+        return counted
 
     async def run(self, interval: float = FLUSH_SECONDS) -> None:
+        # The database layer loads in a thread: importing it on the loop would stall answers.
+        await asyncio.to_thread(lambda: self.db)
         from adapters.store import insights
 
         while True:
@@ -137,7 +141,6 @@ class Insights:
         """An aiohttp cleanup context: write while serving, and what is left at shutdown."""
 
         async def last() -> None:
-            await self._background.drain(5.0)
             try:
                 await self.flush()
             except Exception:

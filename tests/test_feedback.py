@@ -4,7 +4,6 @@ a keyed hash; *Not helpful* opens "What was missing?", kept redacted."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import urllib.parse
@@ -135,7 +134,7 @@ async def test_slack_votes_once_and_asks_what_was_missing(
         },
     }  # fmt: skip
     await post(client, submission)
-    await asyncio.sleep(0.3)
+    await collected.flush()
     made = await report.build(collected.db, TODAY, TODAY)
     assert made.helpful == [("specialty", 1, 2)]
     (kept,) = await stored(collected.db, "unanswered")
@@ -209,7 +208,7 @@ async def test_discord_votes_over_http_and_the_form_is_kept(
             },
         }  # fmt: skip
         assert "Gracias" in (await send(submit))["data"]["content"]
-        await asyncio.sleep(0.3)
+        await collected.flush()
     finally:
         await client.close()
     made = await report.build(collected.db, TODAY, TODAY)

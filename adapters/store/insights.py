@@ -136,6 +136,26 @@ async def vote(
     return True
 
 
+def unanswered_row(
+    text: str, voter: str, *, platform: str, language: str, why: str, day: dt.date
+) -> dict[str, object] | None:
+    """A question nothing answered as it is stored: redacted, with its key; None when
+    nothing is left of it once redacted."""
+    redacted = scrub(text)
+    key = question_key(redacted)
+    if not key:
+        return None
+    return {
+        "day": day,
+        "platform": platform,
+        "language": language,
+        "why": why,
+        "text": redacted,
+        "key": key,
+        "voter": voter,
+    }
+
+
 async def keep_unanswered(
     db: AsyncEngine,
     text: str,
@@ -149,23 +169,17 @@ async def keep_unanswered(
 ) -> bool:
     """Keep a question nothing answered, redacted; False when there is nothing left of it,
     or retention is 0 (collection off)."""
-    redacted = scrub(text)
-    key = question_key(redacted)
-    if retention <= 0 or not key:
+    row = unanswered_row(text, voter, platform=platform, language=language, why=why, day=day)
+    if retention <= 0 or row is None:
         return False
-    async with db.begin() as connection:
-        await connection.execute(
-            insert(unanswered).values(
-                day=day,
-                platform=platform,
-                language=language,
-                why=why,
-                text=redacted,
-                key=key,
-                voter=voter,
-            )
-        )
-    return True
+    return await keep_all(db, [row]) == 1
+
+
+async def keep_all(db: AsyncEngine, rows: list[dict[str, object]]) -> int:
+    if rows:
+        async with db.begin() as connection:
+            await connection.execute(insert(unanswered), rows)
+    return len(rows)
 
 
 async def purge(db: AsyncEngine, before: dt.date | None = None) -> dict[str, int]:
