@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 1.0
 MAX_PENDING = 50_000
+MAX_QUESTIONS = 100
+"""Unanswered questions kept per batch (a second): past it, the rest of a flood is not."""
 """Counts waiting for a store that is away; past this the oldest are dropped (and said)."""
 
 
@@ -54,9 +56,14 @@ class Insights:
         now, written with the next batch; nothing is kept when retention is 0."""
         from adapters.store.insights import scrub
 
-        if self.retention > 0 and text.strip() and user and len(self._questions) < MAX_PENDING:
-            said = scrub(text)
-            self._questions.append((said, platform, user, language, why, self._today()))
+        if self.retention <= 0 or not text.strip() or not user:
+            return
+        if len(self._questions) >= MAX_QUESTIONS:
+            return  # a flood in one second is not what the report is for
+        said = scrub(text)
+        question = (said, platform, user, language, why, self._today())
+        if question not in self._questions:  # the same person asking the same, once
+            self._questions.append(question)
 
     async def vote(
         self, platform: str, user: str, answer: str, topic: str, language: str, helpful: bool
@@ -84,6 +91,16 @@ class Insights:
 
             self._db = connect(self._db)
         return self._db
+
+    def _load(self) -> None:
+        """Import the database layer and compile the statements the batches use."""
+        from sqlalchemy import insert
+
+        from adapters.store.tables import answer_events, unanswered
+
+        dialect = self.db.dialect
+        for table in (answer_events, unanswered):
+            insert(table).compile(dialect=dialect)
 
     async def dispose(self) -> None:
         if not isinstance(self._db, str):
@@ -122,12 +139,14 @@ class Insights:
         return counted
 
     async def run(self, interval: float = FLUSH_SECONDS) -> None:
-        # The database layer loads in a thread: importing it on the loop would stall answers.
-        await asyncio.to_thread(lambda: self.db)
-        from adapters.store import insights
-
+        loaded = False
         while True:
             await asyncio.sleep(interval)
+            if not loaded:  # the database layer loads in a thread once start-up is over: on
+                await asyncio.to_thread(self._load)  # the loop, it would stall answers
+                loaded = True
+            from adapters.store import insights
+
             try:
                 await self.flush()
                 today = self._today()

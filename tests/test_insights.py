@@ -81,6 +81,12 @@ IDENTIFIERS = {
     "a phone number": "1-800-237-2765",
     "an e-mail address": "dana.smith@example.com",
     "a link": "https://bit.ly/3xYz",
+    "a date of birth": "DOB 03/04/1980",
+    "a written birth date": "born March 3, 1980",
+    "a bare member ID": "ZX123456789",
+    "a Spanish member ID": "mi número de miembro es A987654321",
+    "a Spanish birth date": "fecha de nacimiento 3 de marzo de 1980",
+    "an Rx group": "rx group 4477",
 }
 
 
@@ -118,7 +124,9 @@ async def test_unanswered_questions_are_redacted_and_shown_from_three_people(
             ]
         )
     for what, value in IDENTIFIERS.items():
-        for piece in (value, value.split()[-1], value.replace("-", "")):
+        digits = "".join(ch for ch in value if ch.isdigit())
+        pieces = [value, value.split()[-1], value.replace("-", "")]
+        for piece in pieces + ([digits] if len(digits) >= 4 else []):
             assert piece not in stored, what
     assert "U0" not in stored and "U9" not in stored  # people only as keyed hashes
 

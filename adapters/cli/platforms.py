@@ -131,13 +131,14 @@ def serve(args: argparse.Namespace) -> int:
         )
         plan_admin.register(chat.app)
         answers.admin = plan_admin
-    insights = _insights(loaded, chat)
+    insights = _insights(loaded, chat) if _collecting() else None
     app = create_app(
         loaded, chat, discord_key, admin, metrics, discord_admin, shared, routes, insights
     )
     if installs is not None:
         app.on_cleanup.append(lambda _: installs.db.dispose())
-    _serve_insights(app, insights, admin, args.kb)
+    if insights is not None:
+        _serve_insights(app, insights, admin, args.kb)
     if stored is not None:  # the store's plan: follow it, and remind its owners
         _plan_upkeep(app, stored, chat, plan_admin, discord, routes)
     served = [f"Slack in {slack.mode} mode"] if slack else []
@@ -148,6 +149,11 @@ def serve(args: argparse.Namespace) -> int:
     heap.freeze()
     asyncio.run(serving.serve(app, app[DRAIN], args.host, listen, serving.max_connections()))
     return 0
+
+
+def _collecting() -> bool:
+    """`CAREMARK_INSIGHTS=off` stops counting, votes and unanswered questions altogether."""
+    return os.environ.get("CAREMARK_INSIGHTS", "").strip().lower() not in ("off", "0", "no")
 
 
 def _insights(engine: Any, chat: Any) -> Insights:

@@ -36,7 +36,7 @@ from adapters.plan_routes import PlanRoutes
 from adapters.settings import ConfigError
 from adapters.shared import SharedState
 from bot.answer.language import of_locale
-from bot.core import Engine
+from bot.core import Engine, outcome
 from bot.i18n import DEFAULT, words
 from bot.kb.knowledge import Knowledge
 from bot.reply import Platform, Query, View
@@ -249,6 +249,10 @@ def caremark_command(
             await interaction.response.send_message(note, ephemeral=True)
             return
         reply = await engine.handle(Query(topic or "", Platform.DISCORD, locale=locale, plan=plan))
+        insights = getattr(interaction.client, "insights", None)
+        if insights is not None and topic and outcome(reply) == "not-found":
+            who = str(interaction.user.id)
+            insights.unanswered(topic, "discord", who, reply.language, "not-found")
         await interaction.response.send_message(**kwargs(render.message(reply)))
 
     @caremark.autocomplete("topic")

@@ -33,11 +33,16 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|info|co|io
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DIGITS = re.compile(r"\d[\d\s().-]*\d|\d")
 _PLACEHOLDERS = re.compile(r"\[(?:id|e-mail|link)\]|#")
-_LABELS = re.compile(
-    r"\b(?:(?:member|rx|group|subscriber|id)\s*(?:id|number|no|#)|ssn|social security"
-    r"(?: number)?|card number|n[uú]mero de (?:miembro|seguro social|tarjeta))\b",
-    re.I,
-)
+_LABEL_WORDS = frozenset(
+    (
+        "my", "mi", "is", "es", "el", "la", "de", "del", "number", "numero", "no", "member",
+        "miembro", "subscriber", "afiliado", "id", "rx", "group", "grp", "policy", "poliza",
+        "ssn", "social", "security", "seguro", "card", "tarjeta", "dob", "born", "birth",
+        "birthday", "date", "fecha", "nacimiento", "naci", "nacido", "nacida",
+    )
+)  # fmt: skip
+"""Words that introduce an identifier (and the little words around them), left out of a
+question's key so the same question with different pasted details groups together."""
 
 
 def scrub(text: str) -> str:
@@ -50,9 +55,11 @@ def scrub(text: str) -> str:
 
 
 def question_key(redacted: str) -> str:
-    """What questions that read the same share, whatever was pasted into them: the words,
-    without what was taken out or the labels it came with ("member ID …")."""
-    return matchable(_PLACEHOLDERS.sub(" ", _LABELS.sub(" ", redacted)))[:200]
+    """What questions that read the same share, whatever was pasted into them: their words,
+    without what was taken out, the labels it came with ("member ID", "fecha de
+    nacimiento") or the little words around them."""
+    words = matchable(_PLACEHOLDERS.sub(" ", redacted)).split()
+    return " ".join(w for w in words if w not in _LABEL_WORDS)[:200]
 
 
 def person(key: bytes, platform: str, user: str) -> str:
