@@ -256,3 +256,34 @@ def test_the_page_loads_offline_in_chromium_with_text_for_every_chart(tmp_path: 
         text=True,
     )
     assert "Questions per week" in dom.stdout and "CVS Specialty pharmacy" in dom.stdout
+
+
+async def test_a_mention_nothing_answers_is_kept_too(db: AsyncEngine, engine: Engine) -> None:
+    from tests.slack_fakes import event_body, start_fake_slack
+
+    fake = await start_fake_slack()
+    collected = Insights(db, retention=90, today=lambda: TODAY)
+    chat = Slack.start(engine, SlackSettings(BOT_TOKEN, SECRET, None, fake.api_url))
+    chat.answers.insights = collected
+    client = TestClient(TestServer(create_app(engine, chat), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        mention = {
+            "type": "app_mention",
+            "user": "U0ANA",
+            "text": "<@U0BOT> how do i frobnicate my widget",
+            "ts": "1700000000.000100",
+            "channel": "C0BENEFITS",
+            "event_ts": "1700000000.000100",
+        }
+        body = event_body(mention)
+        response = await client.post("/slack/events", data=body, headers=signed_headers(body))
+        assert response.status == 200
+        await fake.wait_for_posts(1)
+        await collected.flush()
+    finally:
+        await client.close()
+        await fake.server.close()
+    async with db.connect() as connection:
+        kept = (await connection.execute(text("select text, why from unanswered"))).all()
+    assert [tuple(row) for row in kept] == [("how do i frobnicate my widget", "not-found")]

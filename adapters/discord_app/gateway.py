@@ -342,7 +342,12 @@ class GatewayBot(discord.AutoShardedClient):
             _sent,
             lambda guild, channel: self.routes.plan_for("discord", guild, channel),
             lambda guild, locale: self.routes.locale_for("discord", guild, locale),
+            self._missed,
         )
+
+    def _missed(self, text: str, user: str, language: str) -> None:
+        if self.insights is not None:
+            self.insights.unanswered(text, "discord", user, language, "not-found")
 
     async def on_message(self, message: discord.Message) -> None:
         await self.messages.on_message(self.user, message)

@@ -20,7 +20,7 @@ from adapters.conversations import Conversations
 from adapters.discord_app import render
 from bot import i18n
 from bot.answer.language import of_locale
-from bot.core import Engine
+from bot.core import Engine, outcome
 from bot.reply import Platform, Query, Reply, Visibility
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,11 @@ class DiscordMessages:
         as_arguments: Callable[[dict[str, Any]], dict[str, Any]],
         plan_of: Callable[[str, str], str | None] = lambda guild, channel: None,
         locale_of: Callable[[str, str | None], str | None] = lambda guild, locale: locale,
+        missed: Callable[[str, str, str], None] = lambda text, user, language: None,
     ) -> None:
         """`plan_of(guild, channel)` is the plan that answers there (None: the default);
         `locale_of(guild, locale)` the guild's language if it has one set, else `locale`."""
-        self._plan_of, self._locale_of = plan_of, locale_of
+        self._plan_of, self._locale_of, self._missed = plan_of, locale_of, missed
         self._engine = engine
         self._conversations = conversations
         self._bursts = bursts
@@ -83,6 +84,8 @@ class DiscordMessages:
             ),
         )
         reply = await self._engine.handle(query)
+        if outcome(reply) == "not-found":
+            self._missed(query.text, str(message.author.id), reply.language)
         self._conversations.answered(key, reply.topic_id)
         if direct:
             await message.channel.send(**self._posted(reply))

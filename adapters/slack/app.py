@@ -188,11 +188,16 @@ class Answers:
             Conversations(clock),
             BurstLimit(clock),
             lambda team, channel: self.routes.plan_for("slack", team, channel),
+            self._missed,
         )
         self.insights: Insights | None = None
         """Where questions nothing answered are kept, redacted (see `serve`)."""
         self.admin: SlackAdmin | None = None
         """`/caremark admin`, when the deployment has a plan store (see `serve`)."""
+
+    def _missed(self, text: str, user: str, language: str) -> None:
+        if self.insights is not None:
+            self.insights.unanswered(text, "slack", user, language, "not-found")
 
     async def ask(self, query: Query) -> Reply:
         return await self._engine.handle(query)
