@@ -53,6 +53,8 @@ class Report:
     topics: list[tuple[str, int]]
     helpful: list[tuple[str, int, int]]
     """(topic, helpful votes, all votes), most voted first."""
+    helpful_languages: dict[str, tuple[int, int]]
+    """Per answer language: (helpful votes, all votes)."""
     unanswered: list[tuple[str, int]]
     """(redacted question, different people), only those at least K_ANONYMITY asked."""
     health: Health
@@ -96,6 +98,12 @@ async def build(
         helpful = sorted(
             ((str(t or ""), int(h or 0), int(n)) for t, h, n in votes), key=lambda r: -r[2]
         )
+        by_language = await connection.execute(
+            select(v.language, func.sum(cast(v.helpful, Integer)), func.count())
+            .where(v.day >= since, v.day <= today)
+            .group_by(v.language)
+        )
+        helpful_languages = {str(la): (int(h or 0), int(n)) for la, h, n in by_language}
         u = unanswered.c
         asked = await connection.execute(
             select(u.key, func.count(func.distinct(u.voter)), func.max(u.text))
@@ -118,6 +126,7 @@ async def build(
         languages=languages,
         topics=top,
         helpful=[(named.get(t, t) or "—", h, n) for t, h, n in helpful[:TOP]],
+        helpful_languages=helpful_languages,
         unanswered=unanswered_rows,
         health=_health(plan_slots or [], today, kb, topics),
     )
@@ -191,6 +200,8 @@ def as_csv(report: Report) -> str:
         rows.writerow(["topic", topic, count, ""])
     for topic, good, votes in report.helpful:
         rows.writerow(["helpful", topic, good, votes])
+    for language, (good, votes) in sorted(report.helpful_languages.items()):
+        rows.writerow(["helpful language", language, good, votes])
     for text, people in report.unanswered:
         rows.writerow(["unanswered", text, people, ""])
     h = report.health
@@ -212,6 +223,7 @@ def as_text(report: Report) -> str:
     lines += [f"  {topic}: {count:,}" for topic, count in report.topics] or ["  —"]
     lines.append("Helpful (yes / votes):")
     lines += [f"  {t}: {h} / {n}" for t, h, n in report.helpful] or ["  no votes yet"]
+    lines += [f"  in {la}: {h} / {n}" for la, (h, n) in sorted(report.helpful_languages.items())]
     lines.append(f"Unanswered (asked by at least {K_ANONYMITY} people):")
     lines += [f"  {text} ({people} people)" for text, people in report.unanswered] or ["  —"]
     h = report.health

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from adapters.report import GUIDE_SHARE, K_ANONYMITY, Report
 
 BLUE = "#1f5f99"
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 WEEKS_SHOWN = 12
 
 
@@ -90,6 +91,10 @@ def page(report: Report) -> str:
                 [n for _, n in report.topics]),
         _figure("helpful", "Helpful, by topic (share of votes)", [t for t, _ in helpful],
                 [r for _, r in helpful], percent=True),
+        _figure("helpful-language", "Helpful, by language (share of votes)",
+                [LANGUAGE_NAMES.get(la, la) for la in sorted(report.helpful_languages)],
+                [good / max(votes, 1) for _, (good, votes) in
+                 sorted(report.helpful_languages.items())], percent=True),
         _figure("health", "Plan facts", ["verified", "due for a check", "expired"],
                 [h.verified, h.due, h.expired]) if h.share is not None else
         "<section><h2>Plan facts</h2><p>The store holds no plan facts yet.</p></section>",
@@ -107,12 +112,12 @@ def page(report: Report) -> str:
         "span{color:#444}</style></head><body>"
         f"<h1>Caremark help: {report.since} to {report.until}</h1>"
         f'<ul class="cards">{cards}</ul>'
-        + "".join(sections[:4])
+        + "".join(sections[:5])
         + f"<section><h2>Questions nothing answered</h2><p>Shown once at least {K_ANONYMITY} "
         "different people asked, with numbers, addresses and identifiers removed.</p>"
         + (f"<ol>{unanswered}</ol>" if unanswered else "<p>None yet.</p>")
         + "</section>"
-        + sections[4]
+        + sections[5]
         + (f"<h3>Due facts employees see most</h3><ol>{due}</ol>" if due else "")
         + "</body></html>"
     )

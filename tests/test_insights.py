@@ -70,7 +70,7 @@ async def test_one_vote_per_person_per_answer(db: AsyncEngine) -> None:
     other = insights.person(KEY, "slack", "U0BEN")
     assert await insights.vote(db, "a1", other, helpful=False, day=TODAY, **ballot)
     made = await report.build(db, TODAY, TODAY)
-    assert made.helpful == [("specialty", 1, 2)]
+    assert made.helpful == [("specialty", 1, 2)] and made.helpful_languages == {"en": (1, 2)}
     assert someone != insights.person(b"another key", "slack", "U0ANA") and len(someone) == 64
 
 
@@ -205,6 +205,7 @@ def sample() -> report.Report:
         languages={"en": 1050, "es": 190},
         topics=[("CVS Specialty pharmacy", 410), ("Mail order", 260), ("Lost package", 120)],
         helpful=[("CVS Specialty pharmacy", 88, 97), ("Mail order", 40, 52)],
+        helpful_languages={"en": (110, 125), "es": (18, 24)},
         unanswered=[("can my dog's prescription go through caremark", 4)],
         health=report.Health(7, 2, 1, [("Prior authorization fax", 260)]),
     )
@@ -221,8 +222,8 @@ def test_the_report_in_every_format() -> None:
 def test_the_page_loads_offline_in_chromium_with_text_for_every_chart(tmp_path: Path) -> None:
     html = page(sample())
     assert "<script" not in html and 'href="http' not in html and "src=" not in html
-    assert html.count('role="img"') == html.count("<svg") == 5
-    assert html.count("<table>") == 5  # every chart's numbers as a table
+    assert html.count('role="img"') == html.count("<svg") == 6
+    assert html.count("<table>") == 6  # every chart's numbers as a table
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("chromium is not installed (apt-get install chromium)")
