@@ -100,7 +100,9 @@ class Desk:
         self._kb_dir, self._hide_unverified = kb_dir, hide_unverified
         self.store = PlanStore(db, kb_dir, now, plan)
 
-    async def summary(self, language: str = "en", days: int = 30) -> str | None:
+    async def summary(
+        self, language: str = "en", days: int = 30, *, compact: bool = False
+    ) -> str | None:
         """The last `days` days of the report in one sentence (None: nothing asked yet)."""
         from adapters.digest import summary
         from adapters.report import build
@@ -108,7 +110,7 @@ class Desk:
         today = self._now().date()
         since = today - dt.timedelta(days=days - 1)
         made = await build(self._db, since, today, self._served(), await self.store.slots())
-        return summary(made, language) if made.questions else None
+        return summary(made, language, compact=compact) if made.questions else None
 
     def for_plan(self, plan: str | None) -> Desk:
         """The same desk, on another stored plan."""

@@ -32,12 +32,12 @@ def _share(value: float | None) -> str:
     return f"{value:.0%}" if value is not None else "—"
 
 
-def summary(report: Report, language: str = "en") -> str:
-    """The report in one sentence."""
+def summary(report: Report, language: str = "en", *, compact: bool = False) -> str:
+    """The report in one sentence (`compact`: in under 100 characters, for Discord)."""
     votes = sum(n for _, _, n in report.helpful)
     helpful = sum(h for _, h, _ in report.helpful) / votes if votes else None
     return words(language)(
-        "insights.summary",
+        "insights.compact" if compact else "insights.summary",
         days=str((report.until - report.since).days + 1),
         questions=f"{report.questions:,}",
         answered=_share(report.answered_share),

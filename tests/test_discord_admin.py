@@ -371,3 +371,15 @@ async def test_admins_choose_the_servers_plan_and_language_from_the_modal(
 
 async def _nothing_to_reload() -> list[str]:
     return []
+
+
+async def test_the_modal_says_how_the_bot_did_lately(bot: Bot) -> None:
+    from adapters.store.insights import record
+    from bot.ports import Answered
+
+    today = dt.datetime.now(dt.UTC).date()
+    await record(bot.db, [(today, Answered("discord", "hours", "answered", 0.0))] * 2)
+    modal = (await bot.send(slash(ADMIN)))["data"]
+    first = modal["components"][0]
+    assert first["description"].startswith("Last 30 days: 2 questions · 100% answered")
+    assert len(first["description"]) <= 100

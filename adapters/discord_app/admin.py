@@ -140,8 +140,14 @@ class DiscordAdmin:
         ]
         value = _text_input("value", required=False, max_length=300)
         name = _text_input("name", required=True, max_length=80, value=_name(interaction))
+        try:  # how the bot did lately, where the modal has room for a line
+            lately = await desk.summary(_language(interaction), compact=True) or ""
+        except Exception:
+            log.exception("the admin summary could not be built")
+            lately = ""
+        which = _select("slot", facts[:MAX_OPTIONS], required=False)
         fields = [
-            _label(said("admin.which"), _select("slot", facts[:MAX_OPTIONS], required=False)),
+            _label(said("admin.which"), which, lately),
             _label(said("admin.what_to_do"), _select("action", actions)),
             _label(said("admin.value"), value, said("admin.value_discord_hint")),
             _label(said("admin.name_field"), name),
