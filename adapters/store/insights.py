@@ -202,14 +202,16 @@ async def purge(db: AsyncEngine, before: dt.date | None = None) -> dict[str, int
 
 
 async def apply_retention(db: AsyncEngine, today: dt.date, days: int) -> dict[str, int]:
-    """Delete unanswered questions and votes older than the retention period (with 0, every
-    unanswered question: collection is off)."""
-    cutoff = today - dt.timedelta(days=days) if days else today + dt.timedelta(days=1)
-    deleted = {}
+    """Delete unanswered questions and votes older than `days`. With 0, no question is kept
+    at all (collection is off) and votes are left alone."""
+    questions = today - dt.timedelta(days=days) if days else dt.date.max
     async with db.begin() as connection:
-        for table in (unanswered, feedback_votes):
-            old = table.c.day < (cutoff if table is unanswered or days else dt.date.min)
-            deleted[table.name] = (await connection.execute(delete(table).where(old))).rowcount
+        gone = await connection.execute(delete(unanswered).where(unanswered.c.day < questions))
+        deleted = {"unanswered": gone.rowcount, "feedback_votes": 0}
+        if days:
+            old = feedback_votes.c.day < today - dt.timedelta(days=days)
+            gone = await connection.execute(delete(feedback_votes).where(old))
+            deleted["feedback_votes"] = gone.rowcount
     return deleted
 
 
