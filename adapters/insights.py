@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.background import while_serving
 from bot.ports import Answered
+from bot.reply import Reply
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -64,6 +65,13 @@ class Insights:
         question = (said, platform, user, language, why, self._today())
         if question not in self._questions:  # the same person asking the same, once
             self._questions.append(question)
+
+    def if_unanswered(self, reply: Reply, text: str, platform: str, user: str) -> None:
+        """Keep `text` when nothing answered it (the reply found no topic)."""
+        from bot.core import outcome
+
+        if outcome(reply) == "not-found":
+            self.unanswered(text, platform, user, reply.language, "not-found")
 
     async def vote(
         self, platform: str, user: str, answer: str, topic: str, language: str, helpful: bool

@@ -36,10 +36,10 @@ from adapters.plan_routes import PlanRoutes
 from adapters.settings import ConfigError
 from adapters.shared import SharedState
 from bot.answer.language import of_locale
-from bot.core import Engine, outcome
+from bot.core import Engine
 from bot.i18n import DEFAULT, words
 from bot.kb.knowledge import Knowledge
-from bot.reply import Platform, Query, View
+from bot.reply import Platform, Query, Reply, View
 
 if TYPE_CHECKING:
     from adapters.insights import Insights
@@ -250,9 +250,8 @@ def caremark_command(
             return
         reply = await engine.handle(Query(topic or "", Platform.DISCORD, locale=locale, plan=plan))
         insights = getattr(interaction.client, "insights", None)
-        if insights is not None and topic and outcome(reply) == "not-found":
-            who = str(interaction.user.id)
-            insights.unanswered(topic, "discord", who, reply.language, "not-found")
+        if insights is not None and topic:
+            insights.if_unanswered(reply, topic, "discord", str(interaction.user.id))
         await interaction.response.send_message(**kwargs(render.message(reply)))
 
     @caremark.autocomplete("topic")
@@ -345,9 +344,10 @@ class GatewayBot(discord.AutoShardedClient):
             self._missed,
         )
 
-    def _missed(self, text: str, user: str, language: str) -> None:
+    def _missed(self, reply: Reply, text: str, user: str) -> None:
+        """Keep a question nothing answered, redacted, when insights are collected."""
         if self.insights is not None:
-            self.insights.unanswered(text, "discord", user, language, "not-found")
+            self.insights.if_unanswered(reply, text, "discord", user)
 
     async def on_message(self, message: discord.Message) -> None:
         await self.messages.on_message(self.user, message)

@@ -34,7 +34,7 @@ from adapters.serving import unauthorized
 from adapters.shared import SharedState
 from adapters.signing import REMEMBER_SECONDS, Headers, UnixTime, fresh, single
 from bot.answer.language import of_locale
-from bot.core import Engine, outcome
+from bot.core import Engine
 from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, View
 
@@ -172,9 +172,8 @@ class Interactions:
             )
         query = Query(text, Platform.DISCORD, locale=locale, plan=self._plan(interaction))
         reply = await self._engine.handle(query)
-        if self._insights is not None and outcome(reply) == "not-found":
-            who = user_id(interaction)
-            self._insights.unanswered(text, "discord", who, reply.language, "not-found")
+        if self._insights is not None:
+            self._insights.if_unanswered(reply, text, "discord", user_id(interaction))
         return self._rendered.body(reply, "new", lambda: render.response(reply))
 
     async def _component(

@@ -20,7 +20,7 @@ from adapters.conversations import Conversations
 from adapters.discord_app import render
 from bot import i18n
 from bot.answer.language import of_locale
-from bot.core import Engine, outcome
+from bot.core import Engine
 from bot.reply import Platform, Query, Reply, Visibility
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class DiscordMessages:
         as_arguments: Callable[[dict[str, Any]], dict[str, Any]],
         plan_of: Callable[[str, str], str | None] = lambda guild, channel: None,
         locale_of: Callable[[str, str | None], str | None] = lambda guild, locale: locale,
-        missed: Callable[[str, str, str], None] = lambda text, user, language: None,
+        missed: Callable[[Reply, str, str], None] = lambda reply, text, user: None,
     ) -> None:
         """`plan_of(guild, channel)` is the plan that answers there (None: the default);
         `locale_of(guild, locale)` the guild's language if it has one set, else `locale`."""
@@ -84,8 +84,7 @@ class DiscordMessages:
             ),
         )
         reply = await self._engine.handle(query)
-        if outcome(reply) == "not-found":
-            self._missed(query.text, str(message.author.id), reply.language)
+        self._missed(reply, query.text, str(message.author.id))
         self._conversations.answered(key, reply.topic_id)
         if direct:
             await message.channel.send(**self._posted(reply))

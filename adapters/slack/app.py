@@ -38,7 +38,7 @@ from adapters.slack.messages import Messages
 from adapters.slack.verify import SIGNATURE_HEADER
 from adapters.text import from_button
 from bot.answer.language import of_locale
-from bot.core import Engine, outcome
+from bot.core import Engine
 from bot.i18n import DEFAULT, words
 from bot.reply import Platform, Query, Reply, View
 
@@ -195,9 +195,10 @@ class Answers:
         self.admin: SlackAdmin | None = None
         """`/caremark admin`, when the deployment has a plan store (see `serve`)."""
 
-    def _missed(self, text: str, user: str, language: str) -> None:
+    def _missed(self, reply: Reply, text: str, user: str) -> None:
+        """Keep a question nothing answered, redacted, when insights are collected."""
         if self.insights is not None:
-            self.insights.unanswered(text, "slack", user, language, "not-found")
+            self.insights.if_unanswered(reply, text, "slack", user)
 
     async def ask(self, query: Query) -> Reply:
         return await self._engine.handle(query)
@@ -279,8 +280,7 @@ class Answers:
         try:
             plan = self.routes.plan_for("slack", team, channel)
             reply = await self._ask(text, locale=self.locale_of(user, team), plan=plan)
-            if self.insights is not None and outcome(reply) == "not-found":
-                self.insights.unanswered(text, "slack", user, reply.language, "not-found")
+            self._missed(reply, text, user)
             return self._rendered.body(reply, "private", lambda: render.message(reply))
         except Exception:
             return encode(render.error_message(_failed("slash command")))

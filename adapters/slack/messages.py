@@ -24,7 +24,6 @@ from adapters.logs import reference
 from adapters.slack import render
 from bot import i18n
 from bot.answer.language import of_locale
-from bot.core import outcome
 from bot.reply import Platform, Query, Reply, Visibility
 
 log = logging.getLogger(__name__)
@@ -83,10 +82,10 @@ class Messages:
         conversations: Conversations,
         bursts: BurstLimit,
         plan_of: Callable[[str, str], str | None] = lambda team, channel: None,
-        missed: Callable[[str, str, str], None] = lambda text, user, language: None,
+        missed: Callable[[Reply, str, str], None] = lambda reply, text, user: None,
     ) -> None:
         """`plan_of(team, channel)` is the plan that answers there (None: the default);
-        `missed(text, user, language)` hears of a question nothing answered."""
+        `missed(reply, text, user)` hears of every answer, to keep what found nothing."""
         self._ask, self._locale, self._plan_of = ask, locale, plan_of
         self._missed = missed
         self._background = background
@@ -136,8 +135,7 @@ class Messages:
             plan=self._plan_of(message.team, message.channel),
         )
         reply = await self._ask(query)
-        if outcome(reply) == "not-found":
-            self._missed(message.text, message.user, reply.language)
+        self._missed(reply, message.text, message.user)
         self._conversations.answered(key, reply.topic_id)
         if message.direct:
             await client.chat_postMessage(channel=message.channel, **_posted(reply, public=False))
